@@ -1,0 +1,320 @@
+#include "app/config.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+namespace mailjar::app {
+
+namespace {
+
+using setter = std::function<status(config&, const std::string&)>;
+
+struct option {
+  const char* name;  // without leading dashes
+  const char* arg;   // nullptr for switches
+  const char* help;
+  setter set;
+};
+
+std::string env_name(const char* flag) {
+  std::string out = "MAILJAR_";
+  for (const char* p = flag; *p; ++p) out.push_back(*p == '-' ? '_' : static_cast<char>(std::toupper(*p)));
+  return out;
+}
+
+status parse_u64(const std::string& s, std::uint64_t& out) {
+  if (s.empty() || !std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); }) ||
+      s.size() > 19) {
+    return error{"expected a whole number, got '" + s + "'"};
+  }
+  out = std::stoull(s);
+  return ok_status();
+}
+
+status parse_bool(const std::string& s, bool& out) {
+  if (s == "" || s == "1" || s == "true" || s == "yes" || s == "on") {
+    out = true;
+  } else if (s == "0" || s == "false" || s == "no" || s == "off") {
+    out = false;
+  } else {
+    return error{"expected true or false, got '" + s + "'"};
+  }
+  return ok_status();
+}
+
+status check_host_port(const std::string& s) {
+  auto colon = s.rfind(':');
+  if (colon == std::string::npos || colon == 0) return error{"expected ADDR:PORT, got '" + s + "'"};
+  std::uint64_t port = 0;
+  if (!parse_u64(s.substr(colon + 1), port) || port > 65535) return error{"bad port in '" + s + "'"};
+  return ok_status();
+}
+
+std::vector<std::string> split_list(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+status add_user(config& c, const std::string& pair) {
+  auto colon = pair.find(':');
+  if (colon == std::string::npos || colon == 0) return error{"expected USER:PASS, got '" + pair + "'"};
+  c.smtp_users[pair.substr(0, colon)] = pair.substr(colon + 1);
+  return ok_status();
+}
+
+const std::vector<option>& options() {
+  static const std::vector<option> opts = {
+      {"smtp", "ADDR:PORT", "SMTP listener (default 127.0.0.1:2525; port 0 picks a free port)",
+       [](config& c, const std::string& v) -> status {
+         if (auto s = check_host_port(v); !s) return s;
+         c.smtp_addr = v;
+         return ok_status();
+       }},
+      {"smtps", "ADDR:PORT", "implicit-TLS SMTP listener (off by default; needs a certificate flag)",
+       [](config& c, const std::string& v) -> status {
+         if (auto s = check_host_port(v); !s) return s;
+         c.smtps_addr = v;
+         return ok_status();
+       }},
+      {"hostname", "NAME", "name in the SMTP greeting and EHLO reply (default mailjar)",
+       [](config& c, const std::string& v) -> status {
+         if (v.empty() || v.size() > 255 || !std::all_of(v.begin(), v.end(), [](unsigned char ch) {
+               return std::isalnum(ch) || ch == '.' || ch == '-';
+             })) {
+           return error{"expected a host name, got '" + v + "'"};
+         }
+         c.hostname = v;
+         return ok_status();
+       }},
+      {"db", "PATH", "SQLite database file (default ./mailjar.db)",
+       [](config& c, const std::string& v) -> status {
+         if (v.empty()) return error{"empty path"};
+         c.db_path = v;
+         return ok_status();
+       }},
+      {"db-sync", "normal|full",
+       "normal (default) survives a killed process; full also survives power loss, at some speed",
+       [](config& c, const std::string& v) -> status {
+         if (v != "normal" && v != "full") return error{"expected normal or full, got '" + v + "'"};
+         c.db_sync_full = v == "full";
+         return ok_status();
+       }},
+      {"max-messages", "N", "keep at most N messages, pruning the oldest (default 0: keep all)",
+       [](config& c, const std::string& v) { return parse_u64(v, c.max_messages); }},
+      {"max-age", "DURATION", "prune messages older than this, e.g. 90m, 12h, 7d (default: keep all)",
+       [](config& c, const std::string& v) -> status {
+         auto d = parse_duration_ms(v);
+         if (!d) return error{d.error_message()};
+         c.max_age_ms = *d;
+         return ok_status();
+       }},
+      {"smtp-max-message-size", "SIZE", "largest message accepted, e.g. 50M (default 50M); larger: 552",
+       [](config& c, const std::string& v) -> status {
+         auto n = parse_size(v);
+         if (!n) return error{n.error_message()};
+         if (*n == 0) return error{"must be more than 0"};
+         c.smtp_max_message_size = *n;
+         return ok_status();
+       }},
+      {"smtp-max-recipients", "N", "recipients per message (default 100); more: 452",
+       [](config& c, const std::string& v) -> status {
+         if (auto s = parse_u64(v, c.smtp_max_recipients); !s) return s;
+         if (c.smtp_max_recipients == 0) return error{"must be more than 0"};
+         return ok_status();
+       }},
+      {"smtp-max-connections", "N", "concurrent SMTP connections (default 500); more: 421 at connect",
+       [](config& c, const std::string& v) -> status {
+         if (auto s = parse_u64(v, c.smtp_max_connections); !s) return s;
+         if (c.smtp_max_connections == 0) return error{"must be more than 0"};
+         return ok_status();
+       }},
+      {"smtp-timeout", "SECONDS", "idle time allowed per SMTP read or write (default 300); then 421",
+       [](config& c, const std::string& v) -> status {
+         if (auto s = parse_u64(v, c.smtp_timeout_s); !s) return s;
+         if (c.smtp_timeout_s == 0) return error{"must be more than 0"};
+         return ok_status();
+       }},
+      {"smtp-bare-lf", "keep|reject", "bare CR or LF inside DATA: keep as received (default) or 550",
+       [](config& c, const std::string& v) -> status {
+         if (v != "keep" && v != "reject") return error{"expected keep or reject, got '" + v + "'"};
+         c.smtp_reject_bare_lf = v == "reject";
+         return ok_status();
+       }},
+      {"smtp-tls-cert", "FILE", "PEM certificate (chain) for STARTTLS and --smtps",
+       [](config& c, const std::string& v) {
+         c.smtp_tls_cert = v;
+         return ok_status();
+       }},
+      {"smtp-tls-key", "FILE", "PEM private key for --smtp-tls-cert",
+       [](config& c, const std::string& v) {
+         c.smtp_tls_key = v;
+         return ok_status();
+       }},
+      {"smtp-tls-self-signed", nullptr, "offer STARTTLS with a certificate generated at start-up",
+       [](config& c, const std::string& v) { return parse_bool(v, c.smtp_tls_self_signed); }},
+      {"smtp-auth", "USER:PASS[,...]", "require SMTP AUTH with these credentials (default: accept any)",
+       [](config& c, const std::string& v) -> status {
+         for (const auto& pair : split_list(v)) {
+           if (auto s = add_user(c, pair); !s) return s;
+         }
+         return ok_status();
+       }},
+      {"smtp-auth-file", "FILE", "like --smtp-auth, one USER:PASS per line (# comments)",
+       [](config& c, const std::string& v) -> status {
+         std::ifstream in(v);
+         if (!in) return error{"cannot read '" + v + "'"};
+         std::string line;
+         while (std::getline(in, line)) {
+           if (!line.empty() && line.back() == '\r') line.pop_back();
+           if (line.empty() || line[0] == '#') continue;
+           if (auto s = add_user(c, line); !s) return s;
+         }
+         if (c.smtp_users.empty()) return error{"no USER:PASS lines in '" + v + "'"};
+         return ok_status();
+       }},
+      {"smtp-allow", "CIDR[,...]",
+       "accept SMTP only from these networks, e.g. 127.0.0.1/32,10.0.0.0/8; "
+       "others get 554 at connect (default: anyone who can connect)",
+       [](config& c, const std::string& v) -> status {
+         c.smtp_allow = split_list(v);
+         if (c.smtp_allow.empty()) return error{"empty list"};
+         return ok_status();
+       }},
+      {"verbose", nullptr, "log every SMTP command and reply",
+       [](config& c, const std::string& v) { return parse_bool(v, c.verbose); }},
+      {"help", nullptr, "show this help and exit",
+       [](config& c, const std::string& v) { return parse_bool(v, c.show_help); }},
+      {"version", nullptr, "print the version and exit",
+       [](config& c, const std::string& v) { return parse_bool(v, c.show_version); }},
+  };
+  return opts;
+}
+
+const option* find_option(const std::string& name) {
+  for (const auto& o : options()) {
+    if (name == o.name) return &o;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+result<std::uint64_t> parse_size(const std::string& s) {
+  std::string digits = s;
+  std::uint64_t mult = 1;
+  if (!digits.empty()) {
+    std::string suffix;
+    while (!digits.empty() && std::isalpha(static_cast<unsigned char>(digits.back()))) {
+      suffix.insert(suffix.begin(),
+                    static_cast<char>(std::toupper(static_cast<unsigned char>(digits.back()))));
+      digits.pop_back();
+    }
+    if (suffix == "K" || suffix == "KB") {
+      mult = 1ull << 10;
+    } else if (suffix == "M" || suffix == "MB") {
+      mult = 1ull << 20;
+    } else if (suffix == "G" || suffix == "GB") {
+      mult = 1ull << 30;
+    } else if (!suffix.empty() && suffix != "B") {
+      return error{"expected a size like 512K or 50M, got '" + s + "'"};
+    }
+  }
+  std::uint64_t n = 0;
+  if (!parse_u64(digits, n) || n > (1ull << 40))
+    return error{"expected a size like 512K or 50M, got '" + s + "'"};
+  return n * mult;
+}
+
+result<std::int64_t> parse_duration_ms(const std::string& s) {
+  if (s.size() < 2) return error{"expected a duration like 90m, 12h or 7d, got '" + s + "'"};
+  std::int64_t unit = 0;
+  switch (s.back()) {
+    case 's':
+      unit = 1000;
+      break;
+    case 'm':
+      unit = 60'000;
+      break;
+    case 'h':
+      unit = 3'600'000;
+      break;
+    case 'd':
+      unit = 86'400'000;
+      break;
+    default:
+      return error{"expected a duration like 90m, 12h or 7d, got '" + s + "'"};
+  }
+  std::uint64_t n = 0;
+  if (!parse_u64(s.substr(0, s.size() - 1), n) || n == 0 || n > 100'000'000) {
+    return error{"expected a duration like 90m, 12h or 7d, got '" + s + "'"};
+  }
+  return static_cast<std::int64_t>(n) * unit;
+}
+
+result<config> parse_config(const std::vector<std::string>& args,
+                            const std::map<std::string, std::string>& env) {
+  config c;
+  std::map<std::string, bool> given;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a.rfind("--", 0) != 0 || a.size() == 2) {
+      return error{"unexpected argument '" + a + "' (see --help)"};
+    }
+    std::string name = a.substr(2);
+    std::string value;
+    bool has_value = false;
+    if (auto eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+      has_value = true;
+    }
+    const option* o = find_option(name);
+    if (!o) return error{"unknown flag --" + name + " (see --help)"};
+    if (o->arg && !has_value) {
+      if (i + 1 >= args.size()) return error{"--" + name + " needs a value: " + o->arg};
+      value = args[++i];
+    }
+    if (auto s = o->set(c, value); !s) return error{"--" + name + ": " + s.error_message()};
+    given[name] = true;
+  }
+  for (const auto& o : options()) {
+    if (given.count(o.name) || std::string(o.name) == "help" || std::string(o.name) == "version") continue;
+    auto it = env.find(env_name(o.name));
+    if (it == env.end()) continue;
+    if (auto s = o.set(c, it->second); !s) return error{it->first + ": " + s.error_message()};
+  }
+  if (c.smtp_tls_cert.empty() != c.smtp_tls_key.empty()) {
+    return error{"--smtp-tls-cert and --smtp-tls-key go together"};
+  }
+  if (!c.smtps_addr.empty() && !c.tls_enabled()) {
+    return error{"--smtps needs --smtp-tls-cert/--smtp-tls-key or --smtp-tls-self-signed"};
+  }
+  return c;
+}
+
+std::string help_text() {
+  std::string out = "mailjar " MAILJAR_VERSION
+                    " - a mail catcher: accepts every message over SMTP, stores it parsed in SQLite,\n"
+                    "and never relays it.\n\nUsage: mailjar [flags]\n\nFlags (each also read from the "
+                    "environment variable shown):\n";
+  for (const auto& o : options()) {
+    std::string left = std::string("  --") + o.name + (o.arg ? std::string(" ") + o.arg : "");
+    out += left + "\n      " + o.help;
+    if (std::string(o.name) != "help" && std::string(o.name) != "version")
+      out += "  [" + env_name(o.name) + "]";
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace mailjar::app

@@ -1,0 +1,61 @@
+// Every flag, limit, timeout and default of the daemon in one struct, with its reason.
+// parse_config reads argv first, then MAILJAR_* environment variables for flags not given.
+// Pure: no I/O besides reading the auth file named by --smtp-auth-file. Not thread-safe to build;
+// immutable once built.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace mailjar::app {
+
+struct config {
+  // Listeners. Loopback by default: a mail catcher is a developer tool, not an open service.
+  std::string smtp_addr = "127.0.0.1:2525";
+  std::string smtps_addr;            // implicit TLS listener; off unless given
+  std::string hostname = "mailjar";  // greeting / EHLO name
+
+  // Storage.
+  std::string db_path = "mailjar.db";
+  bool db_sync_full = false;       // WAL+NORMAL survives kill -9; FULL also power loss
+  std::uint64_t max_messages = 0;  // prune oldest beyond this; 0 keeps all
+  std::int64_t max_age_ms = 0;     // prune older than this; 0 keeps all
+
+  // SMTP limits. Each bounded input answers with its RFC reply instead of growing memory.
+  std::uint64_t smtp_max_message_size = 50ull << 20;  // advertised SIZE; 552 5.3.4 beyond
+  std::uint64_t smtp_max_recipients = 100;            // RFC 5321 minimum; 452 4.5.3 beyond
+  std::uint64_t smtp_max_connections = 500;           // 421 4.7.0 beyond; bounds memory
+  std::uint64_t smtp_timeout_s = 300;                 // idle per read/write (RFC 5321 4.5.3.2: 5 min)
+  bool smtp_reject_bare_lf = false;                   // keep bare CR/LF in DATA, or 550 5.5.2
+
+  // TLS: off by default because Rails and nodemailer upgrade to any offered STARTTLS and then
+  // refuse a self-signed certificate; users who want TLS ask for it.
+  std::string smtp_tls_cert;
+  std::string smtp_tls_key;
+  bool smtp_tls_self_signed = false;
+
+  // AUTH: any credentials accepted (user recorded) unless users are given; then required.
+  std::map<std::string, std::string> smtp_users;
+  std::vector<std::string> smtp_allow;  // CIDRs; empty = everyone who reaches the listener
+
+  bool verbose = false;  // log every SMTP command/reply line
+  bool show_help = false;
+  bool show_version = false;
+
+  bool tls_enabled() const { return smtp_tls_self_signed || !smtp_tls_cert.empty(); }
+};
+
+// Parse argv (argv[0] skipped) and, for flags not on the command line, `env` (name -> value).
+result<config> parse_config(const std::vector<std::string>& args,
+                            const std::map<std::string, std::string>& env);
+std::string help_text();
+
+// "50M" / "512K" / "1G" / "1234" -> bytes; "90s" "30m" "12h" "7d" -> milliseconds.
+result<std::uint64_t> parse_size(const std::string& s);
+result<std::int64_t> parse_duration_ms(const std::string& s);
+
+}  // namespace mailjar::app

@@ -1,0 +1,42 @@
+#include "ingest/ingest_service.hpp"
+
+#include "core/message_uid.hpp"
+
+namespace mailjar::ingest {
+
+ingest_service::ingest_service(message_store& store, event_sink& events, executor_fn cpu,
+                               mime::parse_limits limits)
+    : store_(store), events_(events), cpu_(std::move(cpu)), limits_(limits) {}
+
+void ingest_service::ingest(envelope env, std::string raw, std::function<void(ingest_outcome)> done) {
+  auto msg = std::make_shared<new_message>();
+  msg->uid = new_message_uid();
+  msg->env = std::move(env);
+  msg->raw = std::move(raw);
+  cpu_([this, msg, done = std::move(done)]() mutable {
+    msg->parsed = mime::parse_message(msg->raw, limits_);
+    std::shared_ptr<const new_message> frozen = msg;
+    store_.store(frozen, [this, frozen, done = std::move(done)](store_outcome out) {
+      if (!out.ok) {
+        failed_.fetch_add(1, std::memory_order_relaxed);
+        done(ingest_outcome{false, {}, out.error});
+        return;
+      }
+      accepted_.fetch_add(1, std::memory_order_relaxed);
+      accepted_bytes_.fetch_add(frozen->raw.size(), std::memory_order_relaxed);
+      done(ingest_outcome{true, frozen->uid, {}});
+      message_added_event e;
+      e.uid = frozen->uid;
+      e.subject = frozen->parsed.subject;
+      e.from = frozen->parsed.from ? frozen->parsed.from->addr : frozen->env.mail_from;
+      e.size = frozen->raw.size();
+      events_.message_added(e);
+    });
+  });
+}
+
+ingest_stats ingest_service::stats() const {
+  return {accepted_.load(), accepted_bytes_.load(), failed_.load()};
+}
+
+}  // namespace mailjar::ingest
