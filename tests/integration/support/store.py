@@ -1,0 +1,144 @@
+"""Read stored messages from a mailjar SQLite file, read-only.
+
+This is the ONLY place the integration tests know the schema (server/store/ migrations):
+when the schema changes, edit this file. Everything is returned as plain Python values:
+
+    db = Db(server.db_path)
+    db.count()                      # number of stored messages
+    db.uids()                       # set of message ids (the 22-char id in "queued as <id>")
+    m = db.message(uid)             # StoredMessage or None
+    m.raw, m.mail_from, m.rcpt_to, m.client_addr, m.helo, m.tls, m.auth_user, m.smtputf8,
+    m.subject, m.message_id, m.from_, m.to, m.cc, m.bcc, m.parts
+
+The database is opened with mode=ro on every call (fresh snapshot, never writes, never holds
+a lock across calls), so it is safe while the server runs and from several threads.
+"""
+
+import dataclasses
+import json
+import sqlite3
+import zlib
+
+
+@dataclasses.dataclass
+class Part:
+    part_id: str
+    content_type: str
+    file_name: str
+    disposition: str
+    content_id: str
+    size: int
+    md5: str
+    sha1: str
+    sha256: str
+
+
+@dataclasses.dataclass
+class StoredMessage:
+    uid: str
+    raw: bytes
+    mail_from: str
+    rcpt_to: list
+    client_addr: str
+    helo: str
+    tls: str
+    auth_user: str
+    smtputf8: bool
+    subject: str
+    message_id: str
+    from_: tuple  # (name, addr) or None
+    to: list  # [(name, addr)]
+    cc: list
+    bcc: list
+    parts: list  # [Part]
+    warnings: list
+
+
+class Db:
+    def __init__(self, path):
+        self.path = path
+
+    def _connect(self):
+        con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=10)
+        con.row_factory = sqlite3.Row
+        return con
+
+    def _query(self, sql, args=()):
+        con = self._connect()
+        try:
+            return con.execute(sql, args).fetchall()
+        finally:
+            con.close()
+
+    def tables(self):
+        return {r["name"] for r in self._query("SELECT name FROM sqlite_master WHERE type='table'")}
+
+    def count(self):
+        return self._query("SELECT count(*) AS n FROM messages")[0]["n"]
+
+    def uids(self):
+        return {r["uid"] for r in self._query("SELECT uid FROM messages")}
+
+    def schema_version(self):
+        return self._query("PRAGMA user_version")[0][0]
+
+    def raw_contains(self, needle):
+        """Number of stored messages whose raw bytes contain `needle` (bytes)."""
+        return sum(1 for m in self.messages() if needle in m.raw)
+
+    # -- schema mapping (server/store/schema.cpp) ----------------------------------------------
+    _SELECT = "SELECT m.*, r.data AS raw_data FROM messages m LEFT JOIN raw r ON r.id = m.id"
+
+    def message(self, uid):
+        con = self._connect()
+        try:
+            rows = con.execute(self._SELECT + " WHERE m.uid = ?", (uid,)).fetchall()
+            return self._build(con, rows[0]) if rows else None
+        finally:
+            con.close()
+
+    def messages(self):
+        con = self._connect()
+        try:
+            return [self._build(con, r) for r in con.execute(self._SELECT + " ORDER BY m.id").fetchall()]
+        finally:
+            con.close()
+
+    def _build(self, con, r):
+        parts = [Part(p["part_id"], p["content_type"], p["file_name"], p["disposition"], p["content_id"],
+                      p["size"], p["md5"], p["sha1"], p["sha256"])
+                 for p in con.execute("SELECT * FROM parts WHERE message = ? ORDER BY seq", (r["id"],))]
+        check_raw = r["raw_data"]
+        if check_raw is None:
+            raise AssertionError(f"message {r['uid']} has no raw row")
+        return StoredMessage(
+            uid=r["uid"],
+            raw=_decompress(check_raw, None),
+            mail_from=r["mail_from"],
+            rcpt_to=json.loads(r["rcpt_to_json"]),
+            client_addr=r["client_addr"],
+            helo=r["helo"],
+            tls=r["tls"],
+            auth_user=r["auth_user"],
+            smtputf8=bool(r["smtputf8"]),
+            subject=r["subject"],
+            message_id=r["message_id"],
+            from_=None if r["from_addr"] is None else (r["from_name"] or "", r["from_addr"]),
+            to=_addresses(r["to_json"]),
+            cc=_addresses(r["cc_json"]),
+            bcc=_addresses(r["bcc_json"]),
+            parts=parts,
+            warnings=json.loads(r["warnings_json"]),
+        )
+
+
+def _addresses(text):
+    return [(a.get("Name", ""), a.get("Address", "")) for a in json.loads(text)]
+
+
+def _decompress(blob, compression):
+    if not compression:
+        return bytes(blob)
+    if compression in ("zlib", "deflate"):
+        return zlib.decompress(blob)
+    raise AssertionError(f"unknown raw compression {compression!r}")
