@@ -1,0 +1,119 @@
+#include <catch2/catch.hpp>
+
+#include "app/config.hpp"
+
+using namespace mailjar::app;
+
+namespace {
+config parse_ok(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
+  auto c = parse_config(args, env);
+  INFO(c.ok() ? "" : c.error_message());
+  REQUIRE(c.ok());
+  return *c;
+}
+std::string parse_err(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
+  auto c = parse_config(args, env);
+  REQUIRE_FALSE(c.ok());
+  return c.error_message();
+}
+}  // namespace
+
+TEST_CASE("defaults are loopback, ./mailjar.db, 50M, 100 recipients, no TLS", "[config]") {
+  auto c = parse_ok({});
+  CHECK(c.smtp_addr == "127.0.0.1:2525");
+  CHECK(c.db_path == "mailjar.db");
+  CHECK(c.smtp_max_message_size == 50ull << 20);
+  CHECK(c.smtp_max_recipients == 100);
+  CHECK_FALSE(c.tls_enabled());
+  CHECK(c.smtp_users.empty());
+  CHECK(c.max_messages == 0);
+}
+
+TEST_CASE("flags take values as --flag value or --flag=value", "[config]") {
+  auto c = parse_ok({"--smtp", "0.0.0.0:25", "--db=/tmp/x.db", "--smtp-max-message-size", "10M",
+                     "--smtp-auth", "alice:pw1, bob:pw:2", "--smtp-allow", "10.0.0.0/8,127.0.0.1",
+                     "--max-age", "7d", "--smtp-bare-lf", "reject", "--smtp-tls-self-signed"});
+  CHECK(c.smtp_addr == "0.0.0.0:25");
+  CHECK(c.db_path == "/tmp/x.db");
+  CHECK(c.smtp_max_message_size == 10ull << 20);
+  CHECK(c.smtp_users.at("alice") == "pw1");
+  CHECK(c.smtp_users.at("bob") == "pw:2");
+  CHECK(c.smtp_allow == std::vector<std::string>{"10.0.0.0/8", "127.0.0.1"});
+  CHECK(c.max_age_ms == 7LL * 86'400'000);
+  CHECK(c.smtp_reject_bare_lf);
+  CHECK(c.tls_enabled());
+}
+
+TEST_CASE("environment fills flags not given on the command line", "[config]") {
+  auto c = parse_ok({"--db", "cli.db"}, {{"MAILJAR_DB", "env.db"},
+                                         {"MAILJAR_SMTP", "127.0.0.1:0"},
+                                         {"MAILJAR_SMTP_MAX_RECIPIENTS", "7"},
+                                         {"MAILJAR_VERBOSE", "true"}});
+  CHECK(c.db_path == "cli.db");
+  CHECK(c.smtp_addr == "127.0.0.1:0");
+  CHECK(c.smtp_max_recipients == 7);
+  CHECK(c.verbose);
+  CHECK(parse_err({}, {{"MAILJAR_SMTP_MAX_RECIPIENTS", "lots"}}).find("MAILJAR_SMTP_MAX_RECIPIENTS") == 0);
+}
+
+TEST_CASE("bad flags give one clear reason", "[config]") {
+  CHECK(parse_err({"--nope"}) == "unknown flag --nope (see --help)");
+  CHECK(parse_err({"--smtp"}).find("needs a value") != std::string::npos);
+  CHECK(parse_err({"--smtp", "localhost"}).find("ADDR:PORT") != std::string::npos);
+  CHECK(parse_err({"--smtp", "127.0.0.1:70000"}).find("bad port") != std::string::npos);
+  CHECK(parse_err({"--db-sync", "sometimes"}).find("normal or full") != std::string::npos);
+  CHECK(parse_err({"--smtp-max-message-size", "12Q"}).find("size") != std::string::npos);
+  CHECK(parse_err({"--smtp-max-recipients", "0"}).find("more than 0") != std::string::npos);
+  CHECK(parse_err({"--smtp-tls-cert", "a.pem"}).find("go together") != std::string::npos);
+  CHECK(parse_err({"--smtps", "127.0.0.1:0"}).find("--smtps needs") == 0);
+  CHECK(parse_err({"--smtp-auth", "nopass"}).find("USER:PASS") != std::string::npos);
+  CHECK(parse_err({"positional"}).find("unexpected argument") == 0);
+  CHECK(parse_err({"--hostname", "bad host\r\n"}).find("host name") != std::string::npos);
+  CHECK(parse_err({"--smtp-auth-file", "/nonexistent/file"}).find("cannot read") != std::string::npos);
+}
+
+TEST_CASE("sizes and durations parse with their suffixes", "[config]") {
+  CHECK(*parse_size("1234") == 1234);
+  CHECK(*parse_size("512K") == 512ull * 1024);
+  CHECK(*parse_size("2mb") == 2ull << 20);
+  CHECK(*parse_size("1G") == 1ull << 30);
+  CHECK_FALSE(parse_size("").ok());
+  CHECK_FALSE(parse_size("M").ok());
+  CHECK_FALSE(parse_size("-5").ok());
+  CHECK_FALSE(parse_size("99999999999999999999999").ok());
+  CHECK(*parse_duration_ms("90s") == 90'000);
+  CHECK(*parse_duration_ms("30m") == 1'800'000);
+  CHECK(*parse_duration_ms("12h") == 43'200'000);
+  CHECK_FALSE(parse_duration_ms("7").ok());
+  CHECK_FALSE(parse_duration_ms("0d").ok());
+  CHECK_FALSE(parse_duration_ms("5w").ok());
+}
+
+TEST_CASE("help lists every flag with its environment variable", "[config]") {
+  auto h = help_text();
+  for (const char* flag : {"--smtp ",
+                           "--smtps",
+                           "--hostname",
+                           "--db ",
+                           "--db-sync",
+                           "--max-messages",
+                           "--max-age",
+                           "--smtp-max-message-size",
+                           "--smtp-max-recipients",
+                           "--smtp-max-connections",
+                           "--smtp-timeout",
+                           "--smtp-bare-lf",
+                           "--smtp-tls-cert",
+                           "--smtp-tls-key",
+                           "--smtp-tls-self-signed",
+                           "--smtp-auth ",
+                           "--smtp-auth-file",
+                           "--smtp-allow",
+                           "--verbose",
+                           "--help",
+                           "--version",
+                           "MAILJAR_SMTP_MAX_MESSAGE_SIZE"}) {
+    INFO(flag);
+    CHECK(h.find(flag) != std::string::npos);
+  }
+}
