@@ -11,6 +11,10 @@
 //     deliver     -> take m.take_message(); store it; later m.delivered(ok, id_or_error)
 //     close       -> write m.take_output(), then close the connection
 //   on idle timeout: m.timed_out() then write output and close.
+// While a delivery is pending the machine consumes nothing: stop reading (buffered() grows).
+// Implicit TLS (smtps): after the handshake call m.tls_started(desc) before the greeting so
+// envelope.tls carries the description (otherwise it says "TLS").
+// Replies carry enhanced codes except the greeting, HELO/EHLO, 354 and 334 (RFC 2034).
 #pragma once
 
 #include <cstddef>
@@ -27,19 +31,21 @@
 
 namespace mailjar::smtp {
 
+struct session_state;  // the machine's state and transitions (session_state.hpp, internal)
+
 // Limits and policy for one listener; copied into each machine. Defaults are the product's.
 struct session_config {
-  std::string hostname = "mailjar";             // greeting / EHLO name
-  std::size_t max_line = 4096;                  // command line incl. CRLF (RFC 5321 needs 512; AUTH needs more)
-  std::size_t max_message_size = 50ull << 20;   // advertised as SIZE; larger -> 552 5.3.4 after draining
-  std::size_t max_recipients = 100;             // more -> 452 4.5.3
-  std::size_t max_errors = 20;                  // this many bad commands -> 421 and close
-  bool reject_bare_line_endings = false;        // DATA with bare CR or LF -> 550 5.5.2 (else kept as is)
-  bool tls_available = false;                   // advertise and accept STARTTLS
-  bool implicit_tls = false;                    // connection is already TLS (smtps listener)
+  std::string hostname = "mailjar";  // greeting / EHLO name
+  std::size_t max_line = 4096;       // command line incl. CRLF (RFC 5321 needs 512; AUTH needs more)
+  std::size_t max_message_size = 50ull << 20;  // advertised as SIZE; larger -> 552 5.3.4 after draining
+  std::size_t max_recipients = 100;            // more -> 452 4.5.3
+  std::size_t max_errors = 20;                 // this many bad commands -> 421 and close
+  bool reject_bare_line_endings = false;       // DATA with bare CR or LF -> 550 5.5.2 (else kept as is)
+  bool tls_available = false;                  // advertise and accept STARTTLS
+  bool implicit_tls = false;                   // connection is already TLS (smtps listener)
   // AUTH: by default any credentials are accepted and the user name is recorded.
-  bool auth_required = false;                   // MAIL before AUTH -> 530 5.7.0
-  std::map<std::string, std::string> users;     // when non-empty, AUTH is checked against it
+  bool auth_required = false;                // MAIL before AUTH -> 530 5.7.0
+  std::map<std::string, std::string> users;  // when non-empty, AUTH is checked against it
 };
 
 // What the adapter must do next.
@@ -61,29 +67,28 @@ class session_machine {
   // `challenge_source` makes the CRAM-MD5 challenge's unique part (adapter supplies randomness).
   explicit session_machine(session_config cfg, std::function<std::string()> challenge_source = {});
 
-  reply greeting() const;                      // 220 <host> ESMTP mailjar
-  static reply refuse_connection();            // 554 5.7.1 for peers outside --smtp-allow
-  static reply too_many_connections();         // 421 4.7.0
+  reply greeting() const;               // 220 <host> ESMTP mailjar
+  static reply refuse_connection();     // 554 5.7.1 for peers outside --smtp-allow
+  static reply too_many_connections();  // 421 4.7.0
 
-  void receive(std::string_view bytes);        // buffer bytes read from the peer
-  step next();                                 // process buffered input until the adapter must act
-  std::string take_output();                   // replies produced so far, wire format
+  void receive(std::string_view bytes);  // buffer bytes read from the peer
+  step next();                           // process buffered input until the adapter must act
+  std::string take_output();             // replies produced so far, wire format
 
-  received_message take_message();             // valid right after next() returned deliver
+  received_message take_message();                             // valid right after next() returned deliver
   void delivered(bool stored, std::string_view id_or_reason);  // 250 queued as <id> / 451 4.3.0
   void tls_started(std::string_view description);  // discards buffered plaintext, resets to pre-EHLO
-  void timed_out();                            // queues 421 4.4.2 and moves to close
+  void timed_out();                                // queues 421 4.4.2 and moves to close
 
-  bool in_data() const;                        // inside DATA/BDAT (for choosing the idle timeout)
-  std::size_t buffered() const;                // bytes received but not yet consumed
+  bool in_data() const;          // inside DATA/BDAT (for choosing the idle timeout)
+  std::size_t buffered() const;  // bytes received but not yet consumed
 
   ~session_machine();
   session_machine(session_machine&&) noexcept;
   session_machine& operator=(session_machine&&) noexcept;
 
  private:
-  struct impl_state;  // defined in session_machine.cpp
-  std::unique_ptr<impl_state> s_;
+  std::unique_ptr<session_state> s_;
 };
 
 }  // namespace mailjar::smtp
