@@ -576,6 +576,22 @@ TEST_CASE("AUTH PLAIN, LOGIN and CRAM-MD5 with any credentials", "[smtp][session
     d.feed(base64_encode("dave " + hmac_md5_hex("anything", *challenge)) + "\r\n");
     CHECK(d.codes().back() == "235 2.7.0");
   }
+  SECTION("a challenge source that already names the host") {
+    driver d(test_config(), [] { return "ab12cd@mx.test"; });
+    d.feed("EHLO c\r\nAUTH CRAM-MD5\r\n");
+    CHECK(base64_decode(last_challenge(d.out)) == "<ab12cd@mx.test>");
+  }
+  SECTION("without a challenge source the challenges still differ") {
+    driver d;
+    d.feed("EHLO c\r\nAUTH CRAM-MD5\r\n*\r\n");
+    const auto first = base64_decode(last_challenge(d.out));
+    d.feed("AUTH CRAM-MD5\r\n");
+    const auto second = base64_decode(last_challenge(d.out));
+    REQUIRE(first);
+    REQUIRE(second);
+    CHECK(*first != *second);
+    CHECK(second->substr(second->size() - 9) == "@mx.test>");
+  }
   SECTION("cancel, malformed") {
     driver d;
     d.feed("EHLO c\r\nAUTH LOGIN\r\n*\r\nAUTH PLAIN\r\n!!notbase64\r\nAUTH PLAIN =\r\nNOOP\r\n");

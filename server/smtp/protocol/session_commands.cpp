@@ -190,6 +190,7 @@ void impl::on_starttls(std::string_view args) {
 std::string impl::next_cram_challenge() {
   std::string unique = challenge_source ? challenge_source() : std::string();
   if (unique.empty()) unique = std::to_string(++challenge_counter);
+  if (unique.find('@') != std::string::npos) return "<" + unique + ">";  // the source already added a host
   return "<" + unique + "@" + cfg.hostname + ">";
 }
 

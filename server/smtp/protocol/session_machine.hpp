@@ -64,7 +64,8 @@ struct received_message {
 
 class session_machine {
  public:
-  // `challenge_source` makes the CRAM-MD5 challenge's unique part (adapter supplies randomness).
+  // `challenge_source` makes the CRAM-MD5 challenge's unique part (adapter supplies randomness):
+  // "1234.5678" becomes "<1234.5678@hostname>"; a value with '@' is only wrapped in <>.
   explicit session_machine(session_config cfg, std::function<std::string()> challenge_source = {});
 
   reply greeting() const;               // 220 <host> ESMTP mailjar
