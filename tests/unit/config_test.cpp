@@ -7,7 +7,7 @@ using namespace mailjar::app;
 namespace {
 config parse_ok(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
   auto c = parse_config(args, env);
-  INFO(c.ok() ? "" : c.error_message());
+  INFO((c.ok() ? std::string() : c.error_message()));
   REQUIRE(c.ok());
   return *c;
 }
