@@ -127,7 +127,24 @@ def smtplib_plain_message_with_envelope_and_bcc():
     check_eq(m.from_, ("Alice Sender", "alice@example.org"), "From")
     check_eq(m.to, [("Bob", "bob@example.net"), ("", "carol@example.net")], "To")
     check_eq(m.cc, [("Dave", "dave@example.com")], "Cc")
-    check_eq([a for _, a in m.bcc], ["secret@example.com"], "Bcc = envelope-only recipients")
+    check_eq(m.bcc, [], "no Bcc header")
+    check_eq(m.envelope_bcc, ["secret@example.com"], "envelope-only recipient counts as Bcc")
+    db = Db(srv.db_path)
+    check_eq(db.search("bcc_search", "secret@example.com"), {uid}, "searchable by its Bcc")
+
+
+@case
+def searchable_as_soon_as_acknowledged():
+    srv = server()
+    db = Db(srv.db_path)
+    s = smtp(srv.smtp_port)
+    for i in range(20):
+        word = f"readyourwrites{i}x"
+        uid = send_raw(s, "a@example.org", ["b@example.net"],
+                       f"Subject: ryw {i}\r\n\r\nthe word is {word}\r\n".encode())
+        check_eq(db.search("text", word), {uid}, f"message {i} found by its body word right after 250")
+        check_eq(db.search("subject", f"ryw {i}"), {uid}, f"message {i} found by subject")
+    s.quit()
 
 
 @case

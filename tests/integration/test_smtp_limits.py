@@ -244,6 +244,7 @@ def connection_cap_421():
             with sc.Conn(srv.smtp_port) as c:
                 r = c.reply()
                 if r.code == 220:
+                    c.ehlo()
                     small_transaction(c, "after a slot freed")
                     break
                 check(time.monotonic() < deadline, f"slot never freed: {r!r}")

@@ -95,12 +95,12 @@ class Conn:
     def _fill(self, deadline):
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise TimeoutError(f"no complete reply within {self.timeout}s; buffered={self.buf!r}")
+            raise TimeoutError(f"nothing (more) from the server in time; buffered={self.buf!r}")
         self.sock.settimeout(remaining)
         try:
             data = self.sock.recv(65536)
         except socket.timeout:
-            raise TimeoutError(f"no complete reply within {self.timeout}s; buffered={self.buf!r}")
+            raise TimeoutError(f"nothing (more) from the server within {remaining:.1f}s; buffered={self.buf!r}")
         except (ConnectionResetError, ssl.SSLError, BrokenPipeError) as e:
             raise Closed(f"connection error: {e!r}; buffered={self.buf!r}")
         if not data:

@@ -8,7 +8,8 @@ when the schema changes, edit this file. Everything is returned as plain Python 
     db.uids()                       # set of message ids (the 22-char id in "queued as <id>")
     m = db.message(uid)             # StoredMessage or None
     m.raw, m.mail_from, m.rcpt_to, m.client_addr, m.helo, m.tls, m.auth_user, m.smtputf8,
-    m.subject, m.message_id, m.from_, m.to, m.cc, m.bcc, m.parts
+    m.subject, m.message_id, m.from_, m.to, m.cc, m.bcc, m.envelope_bcc, m.parts
+    db.search("text", "word")       # ids found by the full-text index
 
 The database is opened with mode=ro on every call (fresh snapshot, never writes, never holds
 a lock across calls), so it is safe while the server runs and from several threads.
@@ -49,7 +50,8 @@ class StoredMessage:
     from_: tuple  # (name, addr) or None
     to: list  # [(name, addr)]
     cc: list
-    bcc: list
+    bcc: list  # Bcc header only
+    envelope_bcc: list  # searchable Bcc lines: header Bcc names/addresses + envelope-only recipients
     parts: list  # [Part]
     warnings: list
 
@@ -81,6 +83,12 @@ class Db:
 
     def schema_version(self):
         return self._query("PRAGMA user_version")[0][0]
+
+    def search(self, column, word):
+        """uids whose full-text `column` (subject, text, bcc_search, ...) matches `word`."""
+        rows = self._query("SELECT m.uid FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid "
+                           "WHERE messages_fts MATCH ?", (f'{column} : "{word}"',))
+        return {r["uid"] for r in rows}
 
     def raw_contains(self, needle):
         """Number of stored messages whose raw bytes contain `needle` (bytes)."""
@@ -127,6 +135,7 @@ class Db:
             to=_addresses(r["to_json"]),
             cc=_addresses(r["cc_json"]),
             bcc=_addresses(r["bcc_json"]),
+            envelope_bcc=[line for line in r["bcc_search"].split("\n") if line],
             parts=parts,
             warnings=json.loads(r["warnings_json"]),
         )
