@@ -1,0 +1,267 @@
+#include "store/message_reader.hpp"
+
+#include <climits>
+
+#include "mime/parser.hpp"
+#include "store/json_columns.hpp"
+
+namespace mailjar::store {
+
+namespace {
+
+constexpr const char* k_begin = "BEGIN";
+constexpr const char* k_end = "COMMIT";
+
+constexpr const char* k_get_message =
+    "SELECT id, uid, received_ms, size, is_read, attachments, inlines, message_id, subject, date_ms, "
+    "from_name, "
+    "from_addr, to_json, cc_json, bcc_json, reply_to_json, return_path, snippet, mail_from, rcpt_to_json, "
+    "client_addr, helo, tls, auth_user, smtputf8, body_type, warnings_json, headers_json, text, html, "
+    "html_text "
+    "FROM messages WHERE uid = ?";
+constexpr const char* k_get_parts =
+    "SELECT part_id, role, content_type, charset, disposition, file_name, content_id, transfer_encoding, "
+    "in_raw, "
+    "raw_offset, raw_length, size, md5, sha1, sha256 FROM parts WHERE message = ? ORDER BY seq";
+constexpr const char* k_get_tags =
+    "SELECT t.name FROM message_tags mt JOIN tags t ON t.id = mt.tag WHERE mt.message = ? ORDER BY t.name";
+constexpr const char* k_raw_id = "SELECT id FROM messages WHERE uid = ?";
+constexpr const char* k_get_part =
+    "SELECT p.message, p.in_raw, p.raw_offset, p.raw_length, p.transfer_encoding, p.content "
+    "FROM messages m JOIN parts p ON p.message = m.id WHERE m.uid = ? AND p.part_id = ? ORDER BY p.seq LIMIT "
+    "1";
+constexpr const char* k_count = "SELECT count(*) FROM messages";
+constexpr const char* k_newest =
+    "SELECT uid FROM messages ORDER BY received_ms DESC, id DESC LIMIT ? OFFSET ?";
+constexpr const char* k_search =
+    "SELECT m.uid FROM messages_fts f JOIN messages m ON m.id = f.rowid WHERE messages_fts MATCH ? "
+    "ORDER BY m.received_ms DESC, m.id DESC LIMIT ?";
+
+mime::part_role role_from(const std::string& s) {
+  if (s == "body") return mime::part_role::body;
+  if (s == "inline") return mime::part_role::inline_part;
+  return mime::part_role::attachment;
+}
+
+std::uint64_t to_u64(std::int64_t v) { return v < 0 ? 0 : static_cast<std::uint64_t>(v); }
+
+std::int64_t clamp_i64(std::size_t v) {
+  return v > static_cast<std::size_t>(INT64_MAX) ? INT64_MAX : static_cast<std::int64_t>(v);
+}
+
+}  // namespace
+
+class message_reader::snapshot {
+ public:
+  explicit snapshot(message_reader& r) : r_(r) { ok_ = run_cached(r_.cache_, r_.db(), k_begin).ok(); }
+  ~snapshot() {
+    if (ok_) (void)run_cached(r_.cache_, r_.db(), k_end);
+  }
+  snapshot(const snapshot&) = delete;
+  snapshot& operator=(const snapshot&) = delete;
+  bool ok() const { return ok_; }
+
+ private:
+  message_reader& r_;
+  bool ok_ = false;
+};
+
+result<std::unique_ptr<message_reader>> message_reader::open(const std::string& path, int busy_timeout_ms) {
+  auto db = open_connection(path, true, busy_timeout_ms);
+  if (!db) return error{db.error_message()};
+  return std::unique_ptr<message_reader>(new message_reader(std::move(*db)));
+}
+
+std::optional<stored_message> message_reader::get(std::string_view uid) {
+  statement* m = cache_.get(k_get_message);
+  statement* parts = cache_.get(k_get_parts);
+  statement* tags = cache_.get(k_get_tags);
+  if (m == nullptr || parts == nullptr || tags == nullptr) return std::nullopt;
+  snapshot snap(*this);
+  if (!snap.ok()) return std::nullopt;
+
+  stored_message out;
+  {
+    reset_guard guard(*m);
+    m->bind(1, uid);
+    if (m->step() != SQLITE_ROW) return std::nullopt;
+    int c = 0;
+    auto text = [&] { return m->column_text(c++); };
+    auto num = [&] { return m->column_int(c++); };
+    auto& p = out.parsed;
+    out.row_id = num();
+    out.uid = text();
+    out.env.received_ms = num();
+    out.size = to_u64(num());
+    out.read = num() != 0;
+    out.attachment_count = to_u64(num());
+    out.inline_count = to_u64(num());
+    p.message_id = text();
+    p.subject = text();
+    if (!m->column_is_null(c)) p.date_ms = m->column_int(c);
+    ++c;
+    std::string from_name = text();
+    if (!m->column_is_null(c)) p.from = address{std::move(from_name), m->column_text(c)};
+    ++c;
+    p.to = addresses_from_json(text());
+    p.cc = addresses_from_json(text());
+    p.bcc = addresses_from_json(text());
+    p.reply_to = addresses_from_json(text());
+    p.return_path = text();
+    p.snippet = text();
+    out.env.mail_from = text();
+    out.env.rcpt_to = strings_from_json(text());
+    out.env.client_addr = text();
+    out.env.helo = text();
+    out.env.tls = text();
+    out.env.auth_user = text();
+    out.env.smtputf8 = num() != 0;
+    out.env.body_type = text();
+    p.warnings = strings_from_json(text());
+    p.headers = headers_from_json(text());
+    p.text = text();
+    p.html = text();
+    p.html_as_text = text();
+  }
+  {
+    reset_guard guard(*parts);
+    parts->bind(1, out.row_id);
+    while (parts->step() == SQLITE_ROW) {
+      mime::part p;
+      int c = 0;
+      auto text = [&] { return parts->column_text(c++); };
+      auto num = [&] { return parts->column_int(c++); };
+      p.part_id = text();
+      p.role = role_from(text());
+      p.content_type = text();
+      p.charset = text();
+      p.disposition = text();
+      p.file_name = text();
+      p.content_id = text();
+      p.transfer_encoding = text();
+      p.in_raw = num() != 0;
+      p.raw_offset = to_u64(num());
+      p.raw_length = to_u64(num());
+      p.size = to_u64(num());
+      p.md5 = text();
+      p.sha1 = text();
+      p.sha256 = text();
+      out.parsed.parts.push_back(std::move(p));
+    }
+  }
+  {
+    reset_guard guard(*tags);
+    tags->bind(1, out.row_id);
+    while (tags->step() == SQLITE_ROW) out.parsed.tags.push_back(tags->column_text(0));
+  }
+  return out;
+}
+
+std::optional<std::string> message_reader::read_blob(std::int64_t row_id, std::uint64_t offset,
+                                                     std::optional<std::uint64_t> length) {
+  sqlite3_blob* blob = nullptr;
+  if (sqlite3_blob_open(db(), "main", "raw", "data", row_id, 0, &blob) != SQLITE_OK) {
+    sqlite3_blob_close(blob);
+    return std::nullopt;
+  }
+  const auto total = static_cast<std::uint64_t>(sqlite3_blob_bytes(blob));
+  const std::uint64_t n = length.value_or(total >= offset ? total - offset : 0);
+  std::optional<std::string> out;
+  if (offset <= total && n <= total - offset) {
+    std::string bytes(n, '\0');
+    if (n == 0 ||
+        sqlite3_blob_read(blob, bytes.data(), static_cast<int>(n), static_cast<int>(offset)) == SQLITE_OK) {
+      out = std::move(bytes);
+    }
+  }
+  sqlite3_blob_close(blob);
+  return out;
+}
+
+std::optional<std::string> message_reader::raw(std::string_view uid) {
+  statement* s = cache_.get(k_raw_id);
+  if (s == nullptr) return std::nullopt;
+  snapshot snap(*this);
+  if (!snap.ok()) return std::nullopt;
+  std::int64_t row_id = 0;
+  {
+    reset_guard guard(*s);
+    s->bind(1, uid);
+    if (s->step() != SQLITE_ROW) return std::nullopt;
+    row_id = s->column_int(0);
+  }
+  return read_blob(row_id, 0, std::nullopt);
+}
+
+std::optional<std::string> message_reader::part_content(std::string_view uid, std::string_view part_id) {
+  statement* s = cache_.get(k_get_part);
+  if (s == nullptr) return std::nullopt;
+  snapshot snap(*this);
+  if (!snap.ok()) return std::nullopt;
+  reset_guard guard(*s);
+  s->bind(1, uid);
+  s->bind(2, part_id);
+  if (s->step() != SQLITE_ROW) return std::nullopt;
+  if (s->column_int(1) == 0) return s->column_text(5);
+  auto encoded = read_blob(s->column_int(0), to_u64(s->column_int(2)), to_u64(s->column_int(3)));
+  if (!encoded) return std::nullopt;
+  return mime::decode_content(*encoded, s->column_text(4));
+}
+
+std::uint64_t message_reader::count() {
+  statement* s = cache_.get(k_count);
+  if (s == nullptr) return 0;
+  reset_guard guard(*s);
+  return s->step() == SQLITE_ROW ? to_u64(s->column_int(0)) : 0;
+}
+
+std::vector<std::string> message_reader::newest_uids(std::size_t limit, std::size_t offset) {
+  std::vector<std::string> out;
+  statement* s = cache_.get(k_newest);
+  if (s == nullptr) return out;
+  reset_guard guard(*s);
+  s->bind(1, clamp_i64(limit));
+  s->bind(2, clamp_i64(offset));
+  while (s->step() == SQLITE_ROW) out.push_back(s->column_text(0));
+  return out;
+}
+
+std::vector<std::string> message_reader::search_uids(std::string_view fts5_query, std::size_t limit) {
+  std::vector<std::string> out;
+  statement* s = cache_.get(k_search);
+  if (s == nullptr) return out;
+  reset_guard guard(*s);
+  s->bind(1, fts5_query);
+  s->bind(2, clamp_i64(limit));
+  int rc;
+  while ((rc = s->step()) == SQLITE_ROW) out.push_back(s->column_text(0));
+  if (rc != SQLITE_DONE) out.clear();  // e.g. an FTS5 syntax error: no partial answers
+  return out;
+}
+
+reader_pool::lease reader_pool::acquire() {
+  {
+    std::lock_guard lock(mu_);
+    if (!idle_.empty()) {
+      auto r = std::move(idle_.back());
+      idle_.pop_back();
+      return lease(this, std::move(r));
+    }
+  }
+  auto r = message_reader::open(path_, busy_timeout_ms_);
+  return lease(this, r ? std::move(*r) : nullptr);
+}
+
+status reader_pool::warm_up() {
+  auto r = message_reader::open(path_, busy_timeout_ms_);
+  if (!r) return error{r.error_message()};
+  put_back(std::move(*r));
+  return ok_status();
+}
+
+void reader_pool::put_back(std::unique_ptr<message_reader> r) {
+  std::lock_guard lock(mu_);
+  idle_.push_back(std::move(r));
+}
+
+}  // namespace mailjar::store

@@ -1,0 +1,462 @@
+#include "store/message_writer.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include "store/json_columns.hpp"
+#include "store/schema.hpp"
+#include "store/search_text.hpp"
+
+namespace mailjar::store {
+
+namespace {
+
+constexpr const char* k_begin = "BEGIN IMMEDIATE";
+constexpr const char* k_commit = "COMMIT";
+constexpr const char* k_rollback = "ROLLBACK";
+constexpr const char* k_savepoint = "SAVEPOINT msg";
+constexpr const char* k_release = "RELEASE msg";
+constexpr const char* k_rollback_to = "ROLLBACK TO msg";
+
+constexpr const char* k_insert_message =
+    "INSERT INTO messages (uid, received_ms, size, attachments, inlines, message_id, subject, date_ms, "
+    "from_name, from_addr, to_json, cc_json, bcc_json, reply_to_json, return_path, snippet, mail_from, "
+    "rcpt_to_json, client_addr, helo, tls, auth_user, smtputf8, body_type, warnings_json, headers_json, "
+    "text, "
+    "html, html_text, from_search, to_search, cc_search, bcc_search, reply_to_search, file_names) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+    "?, ?, ?)";
+constexpr const char* k_insert_raw = "INSERT INTO raw (id, data) VALUES (?, ?)";
+constexpr const char* k_insert_part =
+    "INSERT INTO parts (message, seq, part_id, role, content_type, charset, disposition, file_name, "
+    "content_id, transfer_encoding, in_raw, raw_offset, raw_length, size, md5, sha1, sha256, content) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+constexpr const char* k_find_tag = "SELECT id FROM tags WHERE name = ?";
+constexpr const char* k_insert_tag = "INSERT INTO tags (name) VALUES (?)";
+constexpr const char* k_insert_message_tag =
+    "INSERT OR IGNORE INTO message_tags (message, tag) VALUES (?, ?)";
+// The full-text row repeats exactly the bytes bound for the messages row: external-content
+// FTS5 must later be told the same values to delete it.
+constexpr const char* k_insert_fts =
+    "INSERT INTO messages_fts (rowid, subject, from_search, to_search, cc_search, bcc_search, "
+    "reply_to_search, "
+    "text, html_text, file_names) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+constexpr const char* k_delete_fts =
+    "INSERT INTO messages_fts (messages_fts, rowid, subject, from_search, to_search, cc_search, bcc_search, "
+    "reply_to_search, text, html_text, file_names) SELECT 'delete', id, subject, from_search, to_search, "
+    "cc_search, bcc_search, reply_to_search, text, html_text, file_names FROM messages WHERE id = ?";
+constexpr const char* k_delete_message = "DELETE FROM messages WHERE id = ?";  // cascades to raw, parts, tags
+constexpr const char* k_find_uid = "SELECT id FROM messages WHERE uid = ?";
+constexpr const char* k_delete_orphan_tags =
+    "DELETE FROM tags WHERE NOT EXISTS (SELECT 1 FROM message_tags WHERE message_tags.tag = tags.id)";
+constexpr const char* k_set_read = "UPDATE messages SET is_read = ?1 WHERE uid = ?2 AND is_read <> ?1";
+constexpr const char* k_oldest = "SELECT id FROM messages ORDER BY received_ms, id LIMIT ?";
+constexpr const char* k_older_than =
+    "SELECT id FROM messages WHERE received_ms < ? ORDER BY received_ms, id LIMIT ?";
+constexpr const char* k_count = "SELECT count(*) FROM messages";
+constexpr const char* k_delete_all =
+    "INSERT INTO messages_fts (messages_fts) VALUES ('delete-all');"
+    "DELETE FROM message_tags; DELETE FROM tags; DELETE FROM parts; DELETE FROM raw; DELETE FROM messages;";
+
+constexpr std::size_t k_blob_chunk = 1 << 20;
+
+const char* role_name(mime::part_role r) {
+  switch (r) {
+    case mime::part_role::body:
+      return "body";
+    case mime::part_role::inline_part:
+      return "inline";
+    case mime::part_role::attachment:
+      break;
+  }
+  return "attachment";
+}
+
+std::int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::int64_t to_i64(std::uint64_t v) { return static_cast<std::int64_t>(v); }
+
+// Binds consecutive parameters from 1.
+class binder {
+ public:
+  explicit binder(statement& s) : s_(s) {}
+  binder& text(std::string_view v) {
+    s_.bind(++i_, v);
+    return *this;
+  }
+  binder& num(std::int64_t v) {
+    s_.bind(++i_, v);
+    return *this;
+  }
+  binder& opt(const std::optional<std::int64_t>& v) {
+    s_.bind(++i_, v);
+    return *this;
+  }
+  binder& null() {
+    s_.bind_null(++i_);
+    return *this;
+  }
+
+ private:
+  statement& s_;
+  int i_ = 0;
+};
+
+}  // namespace
+
+result<std::unique_ptr<message_writer>> message_writer::open(const store_config& cfg) {
+  auto db =
+      open_writer_db(cfg.path, writer_settings{cfg.sync_full, cfg.busy_timeout_ms, cfg.writer_cache_kib});
+  if (!db) return error{db.error_message()};
+  std::unique_ptr<message_writer> w(new message_writer(std::move(*db), cfg));
+  statement* count = w->cache_.get(k_count);
+  if (count == nullptr) return error{"cannot use database '" + cfg.path + "': " + w->cache_.last_error()};
+  reset_guard guard(*count);
+  if (count->step() != SQLITE_ROW) return error{db_error(w->db(), "cannot use database '" + cfg.path + "'")};
+  w->count_ = static_cast<std::uint64_t>(count->column_int(0));
+  return w;
+}
+
+message_writer::message_writer(db_ptr db, const store_config& cfg)
+    : db_(std::move(db)), cache_(db_.get()), blob_threshold_(cfg.blob_stream_threshold) {}
+
+status message_writer::run(const char* sql) {
+  auto st = run_cached(cache_, db_.get(), sql);
+  if (!st) return error{db_error(db_.get(), sql)};
+  return st;
+}
+
+template <class F>
+status message_writer::in_transaction(F&& body) {
+  if (auto st = run(k_begin); !st) return st;
+  status st = body();
+  if (st) st = run(k_commit);
+  if (!st && sqlite3_get_autocommit(db_.get()) == 0) (void)run(k_rollback);
+  return st;
+}
+
+batch_result message_writer::write_batch(const std::vector<const new_message*>& msgs) {
+  batch_result out;
+  out.outcomes.resize(msgs.size());
+  auto fail_all = [&](const std::string& why) {
+    for (auto& o : out.outcomes) o = store_outcome{false, why};
+    out.stored = 0;
+    out.committed = false;
+    if (sqlite3_get_autocommit(db_.get()) == 0) (void)run(k_rollback);
+    return out;
+  };
+
+  if (auto st = run(k_begin); !st) return fail_all("cannot begin transaction: " + st.error_message());
+
+  // Pass 1: each message's rows inside its own savepoint.
+  struct written_row {
+    std::int64_t row_id;
+    const new_message* msg;
+    search_columns search;
+  };
+  std::vector<written_row> written;
+  written.reserve(msgs.size());
+  for (std::size_t i = 0; i < msgs.size(); ++i) {
+    const new_message& m = *msgs[i];
+    std::int64_t row_id = 0;
+    search_columns sc = build_search_columns(m.env.rcpt_to, m.parsed);
+    status st = run(k_savepoint);
+    if (st) st = insert_message(m, sc, row_id);
+    if (st) st = insert_raw(row_id, m.raw);
+    if (st) st = insert_parts(row_id, m);
+    if (st) st = insert_tags(row_id, m);
+    if (st) st = run(k_release);
+    if (st) {
+      out.outcomes[i].ok = true;
+      written.push_back({row_id, &m, std::move(sc)});
+      continue;
+    }
+    // Some errors (disk full, I/O) roll back the whole transaction: then nothing survives.
+    if (sqlite3_get_autocommit(db_.get()) != 0) return fail_all(st.error_message());
+    out.outcomes[i] = store_outcome{false, st.error_message()};
+    (void)run(k_rollback_to);
+    if (auto rel = run(k_release); !rel) return fail_all(rel.error_message());
+  }
+
+  // Pass 2: full-text rows, outside the savepoints (FTS5 flushes its pending terms to disk at
+  // every savepoint, which would write one tiny index segment per message).
+  for (const auto& w : written) {
+    if (auto st = insert_fts(w.row_id, *w.msg, w.search); !st)
+      return fail_all("full-text index: " + st.error_message());
+  }
+
+  if (auto st = run(k_commit); !st) return fail_all("commit failed: " + st.error_message());
+  out.committed = true;
+  out.stored = written.size();
+  count_ += written.size();
+  return out;
+}
+
+status message_writer::insert_message(const new_message& m, const search_columns& sc, std::int64_t& row_id) {
+  statement* s = cache_.get(k_insert_message);
+  if (s == nullptr) return error{cache_.last_error()};
+  reset_guard guard(*s);
+  const auto& p = m.parsed;
+  std::int64_t attachments = 0, inlines = 0;
+  for (const auto& part : p.parts) {
+    attachments += part.role == mime::part_role::attachment;
+    inlines += part.role == mime::part_role::inline_part;
+  }
+  const std::string to = addresses_to_json(p.to), cc = addresses_to_json(p.cc),
+                    bcc = addresses_to_json(p.bcc), reply_to = addresses_to_json(p.reply_to),
+                    rcpt = strings_to_json(m.env.rcpt_to), warnings = strings_to_json(p.warnings),
+                    headers = headers_to_json(p.headers);
+  binder b(*s);
+  b.text(m.uid)
+      .num(m.env.received_ms != 0 ? m.env.received_ms : now_ms())
+      .num(to_i64(m.raw.size()))
+      .num(attachments)
+      .num(inlines)
+      .text(p.message_id)
+      .text(p.subject)
+      .opt(p.date_ms);
+  if (p.from) {
+    b.text(p.from->name).text(p.from->addr);
+  } else {
+    b.null().null();
+  }
+  b.text(to).text(cc).text(bcc).text(reply_to).text(p.return_path).text(p.snippet);
+  b.text(m.env.mail_from)
+      .text(rcpt)
+      .text(m.env.client_addr)
+      .text(m.env.helo)
+      .text(m.env.tls)
+      .text(m.env.auth_user);
+  b.num(m.env.smtputf8 ? 1 : 0).text(m.env.body_type).text(warnings).text(headers);
+  b.text(p.text).text(p.html).text(p.html_as_text);
+  b.text(sc.from).text(sc.to).text(sc.cc).text(sc.bcc).text(sc.reply_to).text(sc.file_names);
+  if (s->step() != SQLITE_DONE) return error{db_error(db_.get(), "message row")};
+  row_id = sqlite3_last_insert_rowid(db_.get());
+  return ok_status();
+}
+
+status message_writer::insert_raw(std::int64_t row_id, const std::string& raw) {
+  statement* s = cache_.get(k_insert_raw);
+  if (s == nullptr) return error{cache_.last_error()};
+  const bool stream = raw.size() >= blob_threshold_;
+  {
+    reset_guard guard(*s);
+    s->bind(1, row_id);
+    if (stream) {
+      s->bind_zeroblob(2, raw.size());
+    } else {
+      s->bind_blob(2, raw);
+    }
+    if (s->step() != SQLITE_DONE) return error{db_error(db_.get(), "raw message")};
+  }
+  if (!stream) return ok_status();
+
+  sqlite3_blob* blob = nullptr;
+  if (sqlite3_blob_open(db_.get(), "main", "raw", "data", row_id, 1, &blob) != SQLITE_OK) {
+    sqlite3_blob_close(blob);
+    return error{db_error(db_.get(), "raw message blob")};
+  }
+  int rc = SQLITE_OK;
+  for (std::size_t off = 0; off < raw.size() && rc == SQLITE_OK; off += k_blob_chunk) {
+    const std::size_t n = std::min(k_blob_chunk, raw.size() - off);
+    rc = sqlite3_blob_write(blob, raw.data() + off, static_cast<int>(n), static_cast<int>(off));
+  }
+  const int close_rc = sqlite3_blob_close(blob);
+  if (rc != SQLITE_OK || close_rc != SQLITE_OK) return error{db_error(db_.get(), "writing raw message")};
+  return ok_status();
+}
+
+status message_writer::insert_parts(std::int64_t row_id, const new_message& m) {
+  if (m.parsed.parts.empty()) return ok_status();
+  statement* s = cache_.get(k_insert_part);
+  if (s == nullptr) return error{cache_.last_error()};
+  std::int64_t seq = 0;
+  for (const auto& part : m.parsed.parts) {
+    reset_guard guard(*s);
+    binder b(*s);
+    b.num(row_id).num(seq++).text(part.part_id).text(role_name(part.role)).text(part.content_type);
+    b.text(part.charset).text(part.disposition).text(part.file_name).text(part.content_id);
+    b.text(part.transfer_encoding).num(part.in_raw ? 1 : 0).num(to_i64(part.raw_offset));
+    b.num(to_i64(part.raw_length)).num(to_i64(part.size)).text(part.md5).text(part.sha1).text(part.sha256);
+    if (part.content) {
+      s->bind_blob(18, *part.content);
+    } else {
+      s->bind_null(18);
+    }
+    if (s->step() != SQLITE_DONE) return error{db_error(db_.get(), "part " + part.part_id)};
+  }
+  return ok_status();
+}
+
+status message_writer::insert_tags(std::int64_t row_id, const new_message& m) {
+  if (m.parsed.tags.empty()) return ok_status();
+  statement* find = cache_.get(k_find_tag);
+  statement* add = cache_.get(k_insert_tag);
+  statement* link = cache_.get(k_insert_message_tag);
+  if (find == nullptr || add == nullptr || link == nullptr) return error{cache_.last_error()};
+  for (const auto& tag : m.parsed.tags) {
+    if (tag.empty()) continue;
+    std::int64_t tag_id = 0;
+    {
+      reset_guard guard(*find);
+      find->bind(1, tag);
+      const int rc = find->step();
+      if (rc == SQLITE_ROW) {
+        tag_id = find->column_int(0);
+      } else if (rc != SQLITE_DONE) {
+        return error{db_error(db_.get(), "tag lookup")};
+      }
+    }
+    if (tag_id == 0) {
+      reset_guard guard(*add);
+      add->bind(1, tag);
+      if (add->step() != SQLITE_DONE) return error{db_error(db_.get(), "tag")};
+      tag_id = sqlite3_last_insert_rowid(db_.get());
+    }
+    reset_guard guard(*link);
+    link->bind(1, row_id);
+    link->bind(2, tag_id);
+    if (link->step() != SQLITE_DONE) return error{db_error(db_.get(), "message tag")};
+  }
+  return ok_status();
+}
+
+status message_writer::insert_fts(std::int64_t row_id, const new_message& m, const search_columns& sc) {
+  statement* s = cache_.get(k_insert_fts);
+  if (s == nullptr) return error{cache_.last_error()};
+  reset_guard guard(*s);
+  binder b(*s);
+  b.num(row_id).text(m.parsed.subject).text(sc.from).text(sc.to).text(sc.cc).text(sc.bcc).text(sc.reply_to);
+  b.text(m.parsed.text).text(m.parsed.html_as_text).text(sc.file_names);
+  if (s->step() != SQLITE_DONE) return error{db_error(db_.get(), "full-text row")};
+  return ok_status();
+}
+
+result<bool> message_writer::delete_row(std::int64_t row_id) {
+  statement* fts = cache_.get(k_delete_fts);
+  statement* del = cache_.get(k_delete_message);
+  if (fts == nullptr || del == nullptr) return error{cache_.last_error()};
+  {
+    reset_guard guard(*fts);
+    fts->bind(1, row_id);
+    if (fts->step() != SQLITE_DONE) return error{db_error(db_.get(), "deleting full-text row")};
+  }
+  reset_guard guard(*del);
+  del->bind(1, row_id);
+  if (del->step() != SQLITE_DONE) return error{db_error(db_.get(), "deleting message")};
+  return sqlite3_changes(db_.get()) > 0;
+}
+
+status message_writer::delete_orphan_tags() { return run(k_delete_orphan_tags); }
+
+result<std::uint64_t> message_writer::delete_uids(const std::vector<std::string>& uids) {
+  std::uint64_t removed = 0;
+  auto st = in_transaction([&]() -> status {
+    statement* find = cache_.get(k_find_uid);
+    if (find == nullptr) return error{cache_.last_error()};
+    for (const auto& uid : uids) {
+      std::int64_t row_id = 0;
+      {
+        reset_guard guard(*find);
+        find->bind(1, uid);
+        const int rc = find->step();
+        if (rc == SQLITE_DONE) continue;
+        if (rc != SQLITE_ROW) return error{db_error(db_.get(), "finding message")};
+        row_id = find->column_int(0);
+      }
+      auto gone = delete_row(row_id);
+      if (!gone) return error{gone.error_message()};
+      removed += *gone ? 1 : 0;
+    }
+    return delete_orphan_tags();
+  });
+  if (!st) return error{st.error_message()};
+  count_ -= std::min(count_, removed);
+  return removed;
+}
+
+result<std::uint64_t> message_writer::delete_all() {
+  std::uint64_t removed = 0;
+  auto st = in_transaction([&]() -> status {
+    if (auto ex = exec(db_.get(), k_delete_all); !ex) return ex;
+    removed = static_cast<std::uint64_t>(sqlite3_changes64(db_.get()));
+    return ok_status();
+  });
+  if (!st) return error{st.error_message()};
+  count_ = 0;
+  return removed;
+}
+
+result<std::uint64_t> message_writer::set_read(const std::vector<std::string>& uids, bool read) {
+  std::uint64_t changed = 0;
+  auto st = in_transaction([&]() -> status {
+    statement* s = cache_.get(k_set_read);
+    if (s == nullptr) return error{cache_.last_error()};
+    for (const auto& uid : uids) {
+      reset_guard guard(*s);
+      s->bind(1, std::int64_t{read ? 1 : 0});
+      s->bind(2, uid);
+      if (s->step() != SQLITE_DONE) return error{db_error(db_.get(), "setting read flag")};
+      changed += static_cast<std::uint64_t>(sqlite3_changes(db_.get()));
+    }
+    return ok_status();
+  });
+  if (!st) return error{st.error_message()};
+  return changed;
+}
+
+result<prune_result> message_writer::prune(std::uint64_t max_messages, std::int64_t cutoff_ms,
+                                           std::size_t limit) {
+  prune_result out;
+  const std::uint64_t excess = max_messages != 0 && count_ > max_messages ? count_ - max_messages : 0;
+  if ((excess == 0 && cutoff_ms == 0) || limit == 0) return out;
+
+  // Choose outside the transaction (this connection is the only writer), so a turn with
+  // nothing to prune costs one index probe and takes no lock.
+  std::vector<std::int64_t> ids;
+  auto select_ids = [&](const char* sql, std::optional<std::int64_t> cutoff, std::size_t n) -> status {
+    statement* s = cache_.get(sql);
+    if (s == nullptr) return error{cache_.last_error()};
+    reset_guard guard(*s);
+    int i = 0;
+    if (cutoff) s->bind(++i, *cutoff);
+    s->bind(++i, static_cast<std::int64_t>(n));
+    int rc;
+    while ((rc = s->step()) == SQLITE_ROW) ids.push_back(s->column_int(0));
+    if (rc != SQLITE_DONE) return error{db_error(db_.get(), "selecting messages to prune")};
+    return ok_status();
+  };
+  // The oldest `excess` are the first rows of the age order too: one ordered scan serves both.
+  if (excess != 0) {
+    if (auto s = select_ids(k_oldest, std::nullopt, std::min<std::uint64_t>(excess, limit)); !s)
+      return error{s.error_message()};
+  }
+  if (cutoff_ms != 0 && ids.size() < limit) {
+    std::vector<std::int64_t> by_count = std::move(ids);
+    ids.clear();
+    if (auto s = select_ids(k_older_than, cutoff_ms, limit); !s) return error{s.error_message()};
+    // Both lists are in (received_ms, id) order from the start, so the longer one holds the other.
+    if (by_count.size() > ids.size()) ids = std::move(by_count);
+  }
+  if (ids.empty()) return out;
+
+  std::uint64_t removed = 0;
+  auto st = in_transaction([&]() -> status {
+    for (auto id : ids) {
+      auto gone = delete_row(id);
+      if (!gone) return error{gone.error_message()};
+      removed += *gone ? 1 : 0;
+    }
+    return delete_orphan_tags();
+  });
+  if (!st) return error{st.error_message()};
+  count_ -= std::min(count_, removed);
+  out.removed = removed;
+  out.more = ids.size() == limit || (max_messages != 0 && count_ > max_messages);
+  return out;
+}
+
+}  // namespace mailjar::store

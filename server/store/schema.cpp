@@ -1,0 +1,276 @@
+#include "store/schema.hpp"
+
+#include <filesystem>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "store/json_columns.hpp"
+#include "store/search_text.hpp"
+
+namespace mailjar::store {
+
+namespace {
+
+// ---- version 1: the messages and everything hanging off them --------------------------------
+// Small, listing-relevant columns first and big text last, so list queries never touch the
+// overflow pages that hold bodies.
+constexpr const char* k_schema_v1 = R"sql(
+CREATE TABLE messages (
+  id INTEGER PRIMARY KEY,
+  uid TEXT NOT NULL UNIQUE,
+  received_ms INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  is_read INTEGER NOT NULL DEFAULT 0,
+  attachments INTEGER NOT NULL DEFAULT 0,
+  inlines INTEGER NOT NULL DEFAULT 0,
+  message_id TEXT NOT NULL DEFAULT '',
+  subject TEXT NOT NULL DEFAULT '',
+  date_ms INTEGER,
+  from_name TEXT,
+  from_addr TEXT,
+  to_json TEXT NOT NULL DEFAULT '[]',
+  cc_json TEXT NOT NULL DEFAULT '[]',
+  bcc_json TEXT NOT NULL DEFAULT '[]',
+  reply_to_json TEXT NOT NULL DEFAULT '[]',
+  return_path TEXT NOT NULL DEFAULT '',
+  snippet TEXT NOT NULL DEFAULT '',
+  mail_from TEXT NOT NULL DEFAULT '',
+  rcpt_to_json TEXT NOT NULL DEFAULT '[]',
+  client_addr TEXT NOT NULL DEFAULT '',
+  helo TEXT NOT NULL DEFAULT '',
+  tls TEXT NOT NULL DEFAULT '',
+  auth_user TEXT NOT NULL DEFAULT '',
+  smtputf8 INTEGER NOT NULL DEFAULT 0,
+  body_type TEXT NOT NULL DEFAULT '',
+  warnings_json TEXT NOT NULL DEFAULT '[]',
+  headers_json TEXT NOT NULL DEFAULT '[]',
+  text TEXT NOT NULL DEFAULT '',
+  html TEXT NOT NULL DEFAULT '',
+  html_text TEXT NOT NULL DEFAULT ''
+);
+-- Newest first is ORDER BY received_ms DESC, id DESC: the rowid is the index's last column.
+CREATE INDEX messages_by_received ON messages(received_ms);
+CREATE INDEX messages_by_read ON messages(is_read, received_ms);
+
+-- Exact bytes as received; rowid = messages.id.
+CREATE TABLE raw (
+  id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+  data BLOB NOT NULL
+);
+
+-- Every leaf part. Content is addressed in raw (raw_offset/raw_length, still encoded) when
+-- in_raw = 1, else kept decoded in `content`.
+CREATE TABLE parts (
+  id INTEGER PRIMARY KEY,
+  message INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+  seq INTEGER NOT NULL,
+  part_id TEXT NOT NULL,
+  role TEXT NOT NULL,
+  content_type TEXT NOT NULL DEFAULT '',
+  charset TEXT NOT NULL DEFAULT '',
+  disposition TEXT NOT NULL DEFAULT '',
+  file_name TEXT NOT NULL DEFAULT '',
+  content_id TEXT NOT NULL DEFAULT '',
+  transfer_encoding TEXT NOT NULL DEFAULT '',
+  in_raw INTEGER NOT NULL DEFAULT 0,
+  raw_offset INTEGER NOT NULL DEFAULT 0,
+  raw_length INTEGER NOT NULL DEFAULT 0,
+  size INTEGER NOT NULL DEFAULT 0,
+  md5 TEXT NOT NULL DEFAULT '',
+  sha1 TEXT NOT NULL DEFAULT '',
+  sha256 TEXT NOT NULL DEFAULT '',
+  content BLOB
+);
+CREATE INDEX parts_by_message ON parts(message, seq);
+
+CREATE TABLE tags (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE COLLATE NOCASE
+);
+CREATE TABLE message_tags (
+  message INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+  tag INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,
+  PRIMARY KEY (message, tag)
+) WITHOUT ROWID;
+CREATE INDEX message_tags_by_tag ON message_tags(tag, message);
+)sql";
+
+status migrate_to_v1(sqlite3* db) { return exec(db, k_schema_v1); }
+
+// ---- version 2: full-text search --------------------------------------------------------------
+// External-content FTS5 over messages: the index holds no copy of the text. Columns are named
+// as the messages columns they index.
+constexpr const char* k_schema_v2_columns = R"sql(
+ALTER TABLE messages ADD COLUMN from_search TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN to_search TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN cc_search TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN bcc_search TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN reply_to_search TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN file_names TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr const char* k_schema_v2_fts = R"sql(
+CREATE VIRTUAL TABLE messages_fts USING fts5(
+  subject, from_search, to_search, cc_search, bcc_search, reply_to_search, text, html_text, file_names,
+  content = 'messages', content_rowid = 'id',
+  tokenize = 'unicode61 remove_diacritics 2'
+);
+INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');
+)sql";
+
+status backfill_search_columns(sqlite3* db) {
+  statement rows(db,
+                 "SELECT id, rcpt_to_json, from_name, from_addr, to_json, cc_json, bcc_json, reply_to_json "
+                 "FROM messages",
+                 false);
+  statement names(db, "SELECT file_name FROM parts WHERE message = ? ORDER BY seq", false);
+  statement update(db,
+                   "UPDATE messages SET from_search = ?, to_search = ?, cc_search = ?, bcc_search = ?, "
+                   "reply_to_search = ?, file_names = ? WHERE id = ?",
+                   false);
+  for (auto* s : {&rows, &names, &update}) {
+    if (!s->valid()) return error{"migration 2: " + s->error()};
+  }
+  int rc;
+  while ((rc = rows.step()) == SQLITE_ROW) {
+    const std::int64_t id = rows.column_int(0);
+    mime::parsed_message p;
+    if (!rows.column_is_null(3)) p.from = address{rows.column_text(2), rows.column_text(3)};
+    p.to = addresses_from_json(rows.column_text(4));
+    p.cc = addresses_from_json(rows.column_text(5));
+    p.bcc = addresses_from_json(rows.column_text(6));
+    p.reply_to = addresses_from_json(rows.column_text(7));
+    names.bind(1, id);
+    while (names.step() == SQLITE_ROW) p.parts.push_back(mime::part{.file_name = names.column_text(0)});
+    names.reset();
+    const search_columns c = build_search_columns(strings_from_json(rows.column_text(1)), p);
+    int i = 0;
+    for (const auto* s : {&c.from, &c.to, &c.cc, &c.bcc, &c.reply_to, &c.file_names}) update.bind(++i, *s);
+    update.bind(++i, id);
+    const int urc = update.step();
+    update.reset();
+    if (urc != SQLITE_DONE) return error{db_error(db, "migration 2: backfill")};
+  }
+  if (rc != SQLITE_DONE) return error{db_error(db, "migration 2: reading messages")};
+  return ok_status();
+}
+
+status migrate_to_v2(sqlite3* db) {
+  if (auto st = exec(db, k_schema_v2_columns); !st) return st;
+  if (auto st = backfill_search_columns(db); !st) return st;
+  return exec(db, k_schema_v2_fts);
+}
+
+struct migration {
+  int version;
+  status (*apply)(sqlite3*);
+};
+
+constexpr migration k_migrations[] = {
+    {1, migrate_to_v1},
+    {2, migrate_to_v2},
+};
+static_assert(std::size(k_migrations) == latest_schema_version);
+
+result<std::int64_t> pragma_int(sqlite3* db, const char* sql) {
+  statement s(db, sql, false);
+  if (!s.valid()) return error{s.error()};
+  const int rc = s.step();
+  if (rc == SQLITE_ROW) return s.column_int(0);
+  return error{sqlite3_errmsg(db)};
+}
+
+// Anything but an empty database or one of ours is refused before we write to it.
+status check_foreign(sqlite3* db, int version) {
+  auto app = pragma_int(db, "PRAGMA application_id");
+  if (!app) return error{app.error_message()};
+  if (*app != 0 && *app != mailjar_application_id) {
+    return error{"it belongs to another application (application_id " + std::to_string(*app) + ")"};
+  }
+  if (version == 0 && *app == 0) {
+    auto tables = pragma_int(db, "SELECT count(*) FROM sqlite_schema");
+    if (!tables) return error{tables.error_message()};
+    if (*tables != 0) return error{"it is an SQLite database with tables that are not mailjar's"};
+  }
+  return ok_status();
+}
+
+status apply_one(sqlite3* db, const migration& m) {
+  if (auto st = exec(db, "BEGIN IMMEDIATE"); !st) return st;
+  status st = m.apply(db);
+  if (st) {
+    const std::string set_version = "PRAGMA user_version = " + std::to_string(m.version) +
+                                    "; PRAGMA application_id = " + std::to_string(mailjar_application_id);
+    st = exec(db, set_version.c_str());
+  }
+  if (st) st = exec(db, "COMMIT");
+  if (!st) {
+    if (sqlite3_get_autocommit(db) == 0) exec(db, "ROLLBACK");
+    return error{"migration to schema version " + std::to_string(m.version) +
+                 " failed: " + st.error_message()};
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+result<int> schema_version(sqlite3* db) {
+  auto v = pragma_int(db, "PRAGMA user_version");
+  if (!v) return error{v.error_message()};
+  return static_cast<int>(*v);
+}
+
+status migrate(sqlite3* db, int target_version) {
+  auto current = schema_version(db);
+  if (!current) return error{current.error_message()};
+  if (*current > latest_schema_version) {
+    return error{"its schema version " + std::to_string(*current) + " is newer than this build supports (" +
+                 std::to_string(latest_schema_version) + "); use a newer mailjar or another database"};
+  }
+  if (auto st = check_foreign(db, *current); !st) return st;
+  for (const auto& m : k_migrations) {
+    if (m.version <= *current || m.version > target_version) continue;
+    if (auto st = apply_one(db, m); !st) return st;
+  }
+  return ok_status();
+}
+
+result<db_ptr> open_writer_db(const std::string& path, const writer_settings& settings, int target_version) {
+  if (path.empty()) return error{"no database path given"};
+  const std::string label = "database '" + path + "'";
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return error{"cannot open " + label + ": it is a directory"};
+
+  auto opened = open_connection(path, false, settings.busy_timeout_ms);
+  if (!opened) return error{opened.error_message()};
+  db_ptr db = std::move(*opened);
+  auto fail = [&](const std::string& why) { return error{"cannot use " + label + ": " + why}; };
+
+  // The first statement reads the header: this is where a file that is not SQLite shows up.
+  {
+    statement wal(db.get(), "PRAGMA journal_mode = WAL", false);
+    if (!wal.valid()) return fail(wal.error());
+    const int rc = wal.step();
+    if (rc != SQLITE_ROW) return fail(sqlite3_errmsg(db.get()));
+    if (wal.column_text(0) != "wal")
+      return fail("cannot switch to WAL mode (journal_mode " + wal.column_text(0) + ")");
+  }
+  if (sqlite3_db_readonly(db.get(), "main") == 1) return fail("it is read-only (check file permissions)");
+
+  const std::string pragmas =
+      std::string("PRAGMA synchronous = ") + (settings.sync_full ? "FULL" : "NORMAL") +
+      "; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;" +
+      " PRAGMA journal_size_limit = 67108864; PRAGMA cache_size = -" + std::to_string(settings.cache_kib);
+  if (auto st = exec(db.get(), pragmas.c_str()); !st) return fail(st.error_message());
+  if (auto st = migrate(db.get(), target_version); !st) return fail(st.error_message());
+  return db;
+}
+
+status migrate_file(const std::string& path, int target_version) {
+  auto db = open_writer_db(path, writer_settings{}, target_version);
+  if (!db) return error{db.error_message()};
+  return ok_status();
+}
+
+}  // namespace mailjar::store

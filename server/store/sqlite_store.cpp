@@ -1,0 +1,229 @@
+#include "store/sqlite_store.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <future>
+
+namespace mailjar::store {
+
+namespace {
+
+std::int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+result<std::unique_ptr<sqlite_store>> sqlite_store::open(const store_config& cfg) {
+  if (cfg.max_batch == 0) return error{"store: max_batch must be at least 1"};
+  auto writer = message_writer::open(cfg);
+  if (!writer) return error{writer.error_message()};
+  std::unique_ptr<sqlite_store> s(new sqlite_store(cfg, std::move(*writer)));
+  if (auto st = s->readers_.warm_up(); !st) {
+    return error{"cannot read database '" + cfg.path + "': " + st.error_message()};
+  }
+  s->thread_ = std::thread([p = s.get()] { p->writer_loop(); });
+  s->writer_id_ = s->thread_.get_id();
+  return s;
+}
+
+sqlite_store::sqlite_store(const store_config& cfg, std::unique_ptr<message_writer> writer)
+    : cfg_(cfg), writer_(std::move(writer)), readers_(cfg.path, cfg.busy_timeout_ms) {}
+
+sqlite_store::~sqlite_store() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void sqlite_store::store(std::shared_ptr<const new_message> msg, std::function<void(store_outcome)> done) {
+  if (!msg) {
+    if (done) done(store_outcome{false, "no message"});
+    return;
+  }
+  {
+    std::unique_lock lock(mu_);
+    if (!closed_) {
+      const bool was_idle = queue_.empty();
+      queue_.push_back(item{std::move(msg), std::move(done), {}});
+      lock.unlock();
+      // The writer only sleeps on an empty queue; otherwise it will find this on its next turn.
+      if (was_idle) wake_.notify_one();
+      return;
+    }
+  }
+  if (done) done(store_outcome{false, "store is closed"});
+}
+
+void sqlite_store::writer_loop() {
+  const auto idle_wake = std::chrono::milliseconds(std::max<std::int64_t>(cfg_.idle_wake_ms, 1));
+  std::vector<item> batch;
+  batch.reserve(cfg_.max_batch);
+  bool prune_pending = true;  // limits may be exceeded by what an earlier run left
+  std::unique_lock lock(mu_);
+  for (;;) {
+    if (queue_.empty() && !stopping_ && !prune_pending) {
+      wake_.wait_for(lock, idle_wake, [&] { return !queue_.empty() || stopping_; });
+    }
+    if (queue_.empty() && stopping_) break;
+
+    batch.clear();
+    std::function<void()> job;
+    if (!queue_.empty() && queue_.front().job) {
+      job = std::move(queue_.front().job);
+      queue_.pop_front();
+    } else {
+      while (!queue_.empty() && !queue_.front().job && batch.size() < cfg_.max_batch) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    lock.unlock();
+
+    if (job) job();
+    if (!batch.empty()) write_batch(batch);
+    prune_pending = prune_turn(batch.size());
+
+    lock.lock();
+  }
+  closed_ = true;
+}
+
+void sqlite_store::write_batch(std::vector<item>& batch) {
+  std::vector<const new_message*> msgs;
+  msgs.reserve(batch.size());
+  for (const auto& it : batch) msgs.push_back(it.msg.get());
+
+  const auto t0 = std::chrono::steady_clock::now();
+  batch_result r = writer_->write_batch(msgs);
+  const auto busy = std::chrono::steady_clock::now() - t0;
+  {
+    std::lock_guard lock(mu_);
+    stats_.batches += 1;
+    stats_.batched_messages += batch.size();
+    stats_.largest_batch = std::max<std::uint64_t>(stats_.largest_batch, batch.size());
+    stats_.writer_busy_ns += static_cast<std::uint64_t>(std::chrono::nanoseconds(busy).count());
+    stats_.stored += r.stored;
+    stats_.failed += batch.size() - r.stored;
+    (r.committed ? stats_.commits : stats_.failed_commits) += 1;
+  }
+
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (!batch[i].done) continue;
+    try {
+      batch[i].done(std::move(r.outcomes[i]));
+    } catch (...) {
+      // A callback's bug must not stop the writer or the other callbacks.
+      std::lock_guard lock(mu_);
+      stats_.callback_exceptions += 1;
+    }
+  }
+}
+
+bool sqlite_store::prune_turn(std::size_t last_batch) {
+  if (cfg_.max_messages == 0 && cfg_.max_age_ms == 0) return false;
+  const std::int64_t cutoff = cfg_.max_age_ms != 0 ? now_ms() - cfg_.max_age_ms : 0;
+  const std::size_t limit = std::max(cfg_.prune_batch, last_batch);
+  auto r = writer_->prune(cfg_.max_messages, cutoff, limit);
+  if (!r) return false;  // retried after the next batch or idle wake
+  if (r->removed != 0) {
+    {
+      std::lock_guard lock(mu_);
+      stats_.pruned += r->removed;
+    }
+    if (cfg_.on_pruned) cfg_.on_pruned(r->removed);
+  }
+  return r->more;
+}
+
+template <class T>
+result<T> sqlite_store::run_job(std::function<result<T>(message_writer&)> fn) {
+  if (std::this_thread::get_id() == writer_id_) {
+    return error{"store write called from the store's own thread (a callback); post it elsewhere"};
+  }
+  auto promise = std::make_shared<std::promise<result<T>>>();
+  auto future = promise->get_future();
+  {
+    std::lock_guard lock(mu_);
+    if (closed_ || stopping_) return error{"store is closed"};
+    const bool was_idle = queue_.empty();
+    queue_.push_back(
+        item{nullptr, nullptr, [this, promise, fn = std::move(fn)] { promise->set_value(fn(*writer_)); }});
+    if (was_idle) wake_.notify_one();
+  }
+  return future.get();
+}
+
+result<std::uint64_t> sqlite_store::delete_uids(const std::vector<std::string>& uids) {
+  return run_job<std::uint64_t>([this, &uids](message_writer& w) {
+    auto r = w.delete_uids(uids);
+    if (r) {
+      std::lock_guard lock(mu_);
+      stats_.deleted += *r;
+    }
+    return r;
+  });
+}
+
+result<std::uint64_t> sqlite_store::delete_all() {
+  return run_job<std::uint64_t>([this](message_writer& w) {
+    auto r = w.delete_all();
+    if (r) {
+      std::lock_guard lock(mu_);
+      stats_.deleted += *r;
+    }
+    return r;
+  });
+}
+
+result<std::uint64_t> sqlite_store::set_read(const std::vector<std::string>& uids, bool read) {
+  return run_job<std::uint64_t>([&uids, read](message_writer& w) { return w.set_read(uids, read); });
+}
+
+std::optional<stored_message> sqlite_store::get(std::string_view uid) const {
+  auto r = readers_.acquire();
+  if (!r) return std::nullopt;
+  return r->get(uid);
+}
+
+std::optional<std::string> sqlite_store::raw(std::string_view uid) const {
+  auto r = readers_.acquire();
+  if (!r) return std::nullopt;
+  return r->raw(uid);
+}
+
+std::optional<std::string> sqlite_store::part_content(std::string_view uid, std::string_view part_id) const {
+  auto r = readers_.acquire();
+  if (!r) return std::nullopt;
+  return r->part_content(uid, part_id);
+}
+
+std::uint64_t sqlite_store::count() const {
+  auto r = readers_.acquire();
+  return r ? r->count() : 0;
+}
+
+std::vector<std::string> sqlite_store::newest_uids(std::size_t limit, std::size_t offset) const {
+  auto r = readers_.acquire();
+  if (!r) return {};
+  return r->newest_uids(limit, offset);
+}
+
+std::vector<std::string> sqlite_store::search_uids(std::string_view fts5_query, std::size_t limit) const {
+  auto r = readers_.acquire();
+  if (!r) return {};
+  return r->search_uids(fts5_query, limit);
+}
+
+stats_snapshot sqlite_store::stats() const {
+  std::lock_guard lock(mu_);
+  stats_snapshot s = stats_;
+  s.queued = queue_.size();
+  return s;
+}
+
+}  // namespace mailjar::store

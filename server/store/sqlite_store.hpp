@@ -1,0 +1,89 @@
+// The SQLite message store: implements message_store with group commit. store() only queues;
+// one writer thread owns the only writer connection, takes everything queued (up to
+// max_batch), writes it in ONE transaction (a savepoint per message), commits, then runs each
+// message's `done`. Between group commits it prunes by max_messages / max_age in small steps.
+// Reads are synchronous and run on read-only connections of their own (any thread, never a
+// network thread). Write methods other than store() (delete_uids, delete_all, set_read) queue
+// a job behind earlier messages and wait for it.
+// Thread-safety: every public method may be called from any thread, except that `done`
+// callbacks and `on_pruned` must not call the waiting write methods (they return an error).
+// Destruction drains the queue (every queued message still gets its callback), then joins.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "core/result.hpp"
+#include "ports/message_store.hpp"
+#include "store/message_reader.hpp"
+#include "store/message_writer.hpp"
+#include "store/store_config.hpp"
+#include "store/stored_message.hpp"
+
+namespace mailjar::store {
+
+class sqlite_store final : public message_store {
+ public:
+  // Creates or migrates the database. Errors are one line naming the path and the reason.
+  static result<std::unique_ptr<sqlite_store>> open(const store_config& cfg);
+  ~sqlite_store() override;
+  sqlite_store(const sqlite_store&) = delete;
+  sqlite_store& operator=(const sqlite_store&) = delete;
+
+  void store(std::shared_ptr<const new_message> msg, std::function<void(store_outcome)> done) override;
+
+  // ---- reads (synchronous; read-only connections) ----
+  std::optional<stored_message> get(std::string_view uid) const;
+  std::optional<std::string> raw(std::string_view uid) const;
+  std::optional<std::string> part_content(std::string_view uid, std::string_view part_id) const;  // decoded
+  std::uint64_t count() const;
+  std::vector<std::string> newest_uids(std::size_t limit, std::size_t offset = 0) const;
+  std::vector<std::string> search_uids(std::string_view fts5_query, std::size_t limit) const;  // newest first
+  stats_snapshot stats() const;
+
+  // ---- other writes (queued behind earlier messages; wait for their transaction) ----
+  result<std::uint64_t> delete_uids(const std::vector<std::string>& uids);  // -> how many were removed
+  result<std::uint64_t> delete_all();
+  result<std::uint64_t> set_read(const std::vector<std::string>& uids, bool read);  // -> how many changed
+
+  const std::string& path() const { return cfg_.path; }
+
+ private:
+  struct item {
+    std::shared_ptr<const new_message> msg;
+    std::function<void(store_outcome)> done;
+    std::function<void()> job;  // set for non-message work
+  };
+
+  sqlite_store(const store_config& cfg, std::unique_ptr<message_writer> writer);
+  void writer_loop();
+  void write_batch(std::vector<item>& batch);
+  bool prune_turn(std::size_t last_batch);  // true when more pruning is due
+  template <class T>
+  result<T> run_job(std::function<result<T>(message_writer&)> fn);
+
+  const store_config cfg_;
+  std::unique_ptr<message_writer> writer_;  // only touched on the writer thread after open
+  mutable reader_pool readers_;
+
+  mutable std::mutex mu_;  // guards queue_, stopping_, closed_, stats_
+  std::condition_variable wake_;
+  std::deque<item> queue_;
+  bool stopping_ = false;
+  bool closed_ = false;  // the writer thread has finished; store() fails at once
+  stats_snapshot stats_;
+
+  std::thread thread_;
+  std::thread::id writer_id_;
+};
+
+}  // namespace mailjar::store
