@@ -327,6 +327,34 @@ def lenient_command_forms():
 
 
 @case
+def large_message_with_long_lines():
+    srv = server()
+    line = bytes((i * 7 + 33) % 94 + 33 for i in range(1 << 20)) + b"\r\n"  # a 1 MB line
+    data = b"Subject: large\r\n\r\n" + line + b"short\r\n" * 1000 + b"." + line * 6 + b"\x00\xff\r\n"
+    uid = sc.send_message(srv.smtp_port, data)
+    m = stored(uid)
+    check(m.raw == data, f"{len(data)}-byte message stored exactly (got {len(m.raw)} bytes)")
+    check_eq(m.subject, "large", "parsed")
+
+
+@case
+def ipv6_loopback_listener():
+    srv = mailjar.Server("--smtp", "[::1]:0")
+    host, port = srv.listeners["smtp"]
+    check_eq(host, "::1", "listening address")
+    with sc.Conn(port, host="::1") as c:
+        c.expect(220)
+        c.ehlo("v6.test")
+        local = "[%s]:%d" % c.sock.getsockname()[:2]
+        c.cmd("MAIL FROM:<v6@example.org>", 250)
+        c.cmd("RCPT TO:<r@example.net>", 250)
+        c.cmd("DATA", 354)
+        c.send(b"Subject: over ipv6\r\n\r\nx\r\n.\r\n")
+        uid = c.expect(250).queued_id()
+    check_eq(stored(uid, srv).client_addr, local, "IPv6 client address as [ip]:port")
+
+
+@case
 def swaks_sends_one():
     srv = server()
     marker = "swaks-basic-7f3a"

@@ -96,6 +96,33 @@ def oversize_data_drained_then_552_and_connection_usable():
     check_eq(Db(srv.db_path).raw_contains(b"oversize-marker-1"), 0, "nothing of the oversize message")
 
 
+def peak_rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmHWM in /proc status")
+
+
+@case
+def oversize_data_is_drained_not_buffered():
+    # A small ASan quarantine so freed buffers do not count as growth.
+    asan = (os.environ.get("ASAN_OPTIONS", "") + ":quarantine_size_mb=1").lstrip(":")
+    srv = mailjar.Server("--smtp-max-message-size", "64K", env={"ASAN_OPTIONS": asan})
+    with sc.open_session(srv.smtp_port) as c:
+        sc.send_message(srv.smtp_port, b"Subject: warm-up\r\n\r\nx\r\n")
+        before = peak_rss_kib(srv.proc.pid)
+        begin_data(c)
+        block = (b"z" * 1022 + b"\r\n") * 1024  # 1 MiB
+        for _ in range(128):
+            c.send(block)
+        c.send(b".\r\n")
+        c.expect(552, "5.3.4", timeout=60, what="128 MiB message")
+        grown_mib = (peak_rss_kib(srv.proc.pid) - before) / 1024
+        check(grown_mib < 32, f"peak RSS grew {grown_mib:.1f} MiB while draining 128 MiB")
+        small_transaction(c, "after the big drain")
+
+
 @case
 def message_just_under_the_limit_is_accepted():
     srv = server()

@@ -111,6 +111,22 @@ def many_messages_in_one_write():
 
 
 @case
+def default_recipient_limit_pipelined():
+    srv = server()
+    n = 101  # default --smtp-max-recipients is 100
+    blob = b"MAIL FROM:<many@example.org>\r\n" + b"".join(
+        f"RCPT TO:<r{i}@example.net>\r\n".encode() for i in range(n)) + b"DATA\r\n"
+    with sc.open_session(srv.smtp_port) as c:
+        c.send(blob)
+        rs = c.replies(n + 2)
+        check_eq(codes(rs), [250] + [250] * 100 + [452, 354], "100 accepted, the 101st refused")
+        check_eq(rs[101].enhanced(), "4.5.3", "452 4.5.3")
+        c.send(b"Subject: hundred\r\n\r\nx\r\n.\r\n")
+        uid = c.expect(250).queued_id()
+    check_eq(Db(srv.db_path).message(uid).rcpt_to, [f"r{i}@example.net" for i in range(100)], "100 recipients")
+
+
+@case
 def rejected_data_in_pipeline_does_not_eat_following_commands():
     srv = server()
     # DATA without a valid recipient is refused (503/554); the message lines that follow are
