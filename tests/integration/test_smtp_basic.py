@@ -279,6 +279,54 @@ def every_sample_stored_byte_exact():
         check(m.raw == data, f"{os.path.basename(path)}: raw differs (stored {len(m.raw)} bytes, sent {len(data)})")
 
 
+def python_attachments(data):
+    """{file name: decoded bytes} per Python's email package, or None when it saw defects."""
+    msg = email.message_from_bytes(data, policy=email.policy.default)
+    if msg.defects:
+        return None
+    out = {}
+    for part in msg.walk():
+        name = part.get_filename()
+        if part.is_multipart() or not name or part.get_content_type() == "message/rfc822":
+            continue
+        if part.defects:
+            return None
+        out[name] = part.get_payload(decode=True) or b""
+    return out
+
+
+@case
+def samples_sent_by_smtplib_parsed_like_python_does():
+    """Real-client path: smtplib turns the LF samples into CRLF. Attachments found by
+    Python's email package must be stored with the same names, sizes and checksums."""
+    srv = server()
+    compared = 0
+    s = smtp(srv.smtp_port)
+    try:
+        for path in sample_files():
+            raw = open(path, "rb").read()
+            sent = re.sub(rb"\r?\n|\r", b"\r\n", raw)  # what smtplib.data() puts on the wire
+            if not sent.endswith(b"\r\n"):
+                sent += b"\r\n"
+            uid = send_raw(s, "samples@example.org", ["r@example.net"], raw)
+            m = stored(uid)
+            name = os.path.basename(path)
+            check(m.raw == sent, f"{name}: raw differs from the CRLF form smtplib sent")
+            expected = python_attachments(sent)
+            if not expected:
+                continue
+            by_name = {p.file_name: p for p in m.parts if p.file_name}
+            for fname, blob in expected.items():
+                p = by_name.get(fname)
+                check(p is not None, f"{name}: attachment {fname!r} missing; stored {sorted(by_name)}")
+                check_eq(p.size, len(blob), f"{name}: {fname} size")
+                check_eq(p.sha256, hashlib.sha256(blob).hexdigest(), f"{name}: {fname} sha256")
+                compared += 1
+    finally:
+        s.close()
+    check(compared >= 3, f"at least 3 attachments compared, got {compared}")
+
+
 @case
 def dot_unstuffing_raw_dialogue():
     srv = server()

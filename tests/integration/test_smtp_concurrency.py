@@ -171,5 +171,107 @@ def many_short_connections():
     check(set(ids) <= db.uids(), "every id present")
 
 
+def tls_job(port, k):
+    s = smtplib.SMTP("127.0.0.1", port, local_hostname=f"tls{k}.test", timeout=60)
+    try:
+        s.ehlo()
+        s.starttls(context=sc.client_tls_context())
+        s.ehlo()
+        s.login(f"user{k}", "pw")
+        ids = []
+        for i in range(3):
+            s.mail(f"t{k}@example.org")
+            s.rcpt("r@example.net")
+            code, resp = s.data(f"Subject: tls {k}-{i}\r\n\r\nx\r\n".encode())
+            check_eq(code, 250, "data")
+            ids.append((resp.decode().rsplit(" ", 1)[-1], f"user{k}"))
+        s.quit()
+        return ids
+    finally:
+        s.close()
+
+
+@case
+def concurrent_starttls_clients():
+    srv = mailjar.shared_server("--smtp-tls-self-signed")
+    with concurrent.futures.ThreadPoolExecutor(max_workers=20) as pool:
+        results = [r for rs in pool.map(lambda k: tls_job(srv.smtp_port, k), range(20), timeout=120) for r in rs]
+    db = Db(srv.db_path)
+    for uid, user in results:
+        m = db.message(uid)
+        check(m is not None, f"{uid} stored")
+        check(m.tls.startswith("TLS"), f"{uid} tls {m.tls!r}")
+        check_eq(m.auth_user, user, "auth user per connection")
+
+
+def load_until_stopped(port, k, acked, stop):
+    """Send until the server goes away; record every acknowledged id."""
+    try:
+        s = smtplib.SMTP("127.0.0.1", port, timeout=30)
+        s.ehlo(f"load{k}.test")
+        i = 0
+        while not stop.is_set():
+            s.mail("load@example.org")
+            s.rcpt("r@example.net")
+            code, resp = s.data(f"Subject: load {k}-{i}\r\n\r\n".encode() + b"x" * (k * 100) + b"\r\n")
+            if code == 250:
+                acked.append(resp.decode().rsplit(" ", 1)[-1])
+            i += 1
+    except (OSError, smtplib.SMTPException):
+        pass  # the server stopped
+
+
+def stop_under_load(stopper):
+    srv = mailjar.Server()
+    acked, stop = [], threading.Event()
+    threads = [threading.Thread(target=load_until_stopped, args=(srv.smtp_port, k, acked, stop), daemon=True)
+               for k in range(10)]
+    for t in threads:
+        t.start()
+    deadline = time.monotonic() + 10
+    while len(acked) < 200 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stopper(srv)
+    stop.set()
+    for t in threads:
+        t.join(timeout=40)
+    check(not any(t.is_alive() for t in threads), "clients finished")
+    check(len(acked) >= 50, f"some load was acknowledged ({len(acked)})")
+    srv.start()  # same database
+    uids = Db(srv.db_path).uids()
+    missing = [u for u in acked if u not in uids]
+    check(not missing, f"{len(missing)} of {len(acked)} acknowledged messages lost, e.g. {missing[:3]}")
+
+
+@case
+def sigterm_under_load_keeps_every_acknowledged_message():
+    def term(srv):
+        problems = srv.stop()
+        check(not problems, f"clean stop under load: {problems}")
+        check_eq(srv.returncode, 0, "exit code")
+    stop_under_load(term)
+
+
+@case
+def kill_9_under_load_keeps_every_acknowledged_message():
+    stop_under_load(lambda srv: srv.kill())
+
+
+@case
+def many_idle_connections_do_not_block_service():
+    srv = server()
+    idle = []
+    try:
+        for _ in range(200):
+            idle.append(sc.Conn(srv.smtp_port))
+        for c in idle:
+            c.expect(220)
+        uid = sc.send_message(srv.smtp_port, b"Subject: among idlers\r\n\r\nx\r\n")
+        check(Db(srv.db_path).message(uid) is not None, "served while 200 connections idle")
+    finally:
+        for c in idle:
+            c.close()
+
+
 if __name__ == "__main__":
     main()

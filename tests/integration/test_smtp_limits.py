@@ -307,6 +307,31 @@ def idle_timeout_421():
 
 
 @case
+def stalled_tls_handshakes_time_out():
+    srv = mailjar.Server("--smtp-timeout", "1", "--smtp-tls-self-signed", "--smtps", "127.0.0.1:0")
+    with sc.Conn(srv.smtps_port) as c:  # TCP only: never starts the handshake
+        start = time.monotonic()
+        check(c.wait_closed(timeout=6), "implicit-TLS connection without a handshake closed")
+        check(time.monotonic() - start <= 5, "closed within a few seconds")
+    with sc.open_session(srv.smtp_port) as c:
+        c.cmd("STARTTLS", 220)
+        check(c.wait_closed(timeout=6), "STARTTLS without a handshake closed")
+
+
+@case
+def replies_stay_short_for_long_arguments():
+    srv = server()
+    with sc.open_session(srv.smtp_port) as c:
+        # The client asserts every reply line is at most 512 bytes.
+        long_addr = "l" * 3000 + "@example.org"
+        for line in (f"MAIL FROM:<{long_addr}> SIZE=x", f"MAIL FROM:<{long_addr}> BOGUS=1",
+                     "HELO " + "h" * 3000, "FROB " + "f" * 3000, "VRFY " + "v" * 3000):
+            c.cmd(line)
+        c.cmd("RSET", 250)
+        c.cmd("NOOP", 250)
+
+
+@case
 def allow_list_excluding_loopback_554():
     srv = mailjar.Server("--smtp-allow", "10.0.0.0/8,192.168.0.0/16,::1/128")
     with sc.Conn(srv.smtp_port) as c:
