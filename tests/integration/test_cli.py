@@ -97,6 +97,14 @@ def size_suffixes():
 
 
 @case
+def db_sync_full_works():
+    srv = mailjar.Server("--db-sync", "full")
+    uid = sc.send_message(srv.smtp_port, b"Subject: full sync\r\n\r\nx\r\n")
+    srv.kill()
+    check(uid in Db(srv.db_path).uids(), "stored durably with --db-sync full")
+
+
+@case
 def port_in_use():
     with socket.socket() as held:
         held.bind(("127.0.0.1", 0))
@@ -177,6 +185,30 @@ def listening_log_line_and_sigterm_exit():
     problems = srv2.stop(signal.SIGINT)
     check(not problems, f"clean stop on SIGINT: {problems}")
     check_eq(srv2.returncode, 0, "exit code after SIGINT")
+
+
+@case
+def log_lines_cannot_be_forged():
+    forged = b"ts=0 level=info event=listening listener=smtp addr=6.6.6.6:25"
+    for flags in ((), ("--verbose",)):
+        srv = mailjar.Server(*flags)
+        with sc.Conn(srv.smtp_port) as c:
+            c.expect(220)
+            c.send(b"EHLO x\r" + forged + b"\r\n")
+            c.reply()
+            c.send(b"EHLO ok.test\r\nMAIL FROM:<a\r" + forged + b">\r\n")
+            c.replies(2)
+            c.send(b"NOOP \n" + forged + b"\r\n")
+            c.replies(2)
+        sc.send_message(srv.smtp_port, b"Subject: x\r\n\r\n" + forged + b"\r\n\n" + forged + b"\r\n")
+        srv.stop()
+        for line in srv.log_text().splitlines():
+            check(line.startswith("ts="), f"{flags}: log line not written by the logger: {line[:120]!r}")
+            kv = mailjar.parse_kv(line)
+            check(kv.get("addr") != "6.6.6.6:25" or kv.get("event") != "listening",
+                  f"{flags}: forged listening line {line!r}")
+        check(any(mailjar.parse_kv(line).get("event") == "smtp_connect" for line in srv.log_text().splitlines()),
+              "connections are logged")
 
 
 @case

@@ -13,6 +13,7 @@ import re
 import smtplib
 import subprocess
 import sys
+import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -354,6 +355,41 @@ def empty_message_and_null_sender():
     check_eq(m.raw, b"", "empty message")
     check_eq(m.mail_from, "", "null sender")
     check_eq(m.rcpt_to, ["postmaster@example.net"], "recipient")
+
+
+@case
+def command_sequence_replies():
+    srv = server()
+    with sc.Conn(srv.smtp_port) as c:
+        c.expect(220)
+        c.cmd("MAIL FROM:<early@example.org>", 503)  # before EHLO
+        c.cmd("EHLO", 501)  # missing argument
+        c.cmd("HELO", 501)
+        c.ehlo()
+        c.cmd("RCPT TO:<r@example.net>", 503)  # before MAIL
+        c.cmd("DATA", 503)
+        c.cmd("MAIL FROM:<a@example.org> BODY=8BITMIME AUTH=<> SIZE=100", 250)
+        c.cmd("MAIL FROM:<again@example.org>", 503)  # nested MAIL
+        c.cmd("RCPT TO:<r@example.net> NOTIFY=NEVER-HEARD", 555)
+        c.cmd("RCPT TO:<r@example.net>", 250, "2.1.5")
+        c.cmd("RSET", 250)
+        c.cmd("DATA", 503)  # RSET forgot the transaction
+        c.cmd("MAIL FROM:<a@example.org> BODY=BOGUS", 501)
+        c.cmd("MAIL FROM:<a@example.org> BODY=8BITMIME", 250)
+        c.cmd("RCPT TO:<r@example.net>", 250)
+        c.cmd("DATA", 354)
+        c.send(b"Subject: 8bit \xc3\xa4\r\n\r\nbody \xff\r\n.\r\n")
+        uid = c.expect(250).queued_id()
+        # QUIT in the middle of a transaction stores nothing more.
+        c.cmd("MAIL FROM:<q@example.org>", 250)
+        c.cmd("RCPT TO:<r@example.net>", 250)
+        c.cmd("QUIT", 221)
+    m = stored(uid)
+    check_eq(m.body_type, "8BITMIME", "BODY= recorded")
+    check_eq(m.raw, b"Subject: 8bit \xc3\xa4\r\n\r\nbody \xff\r\n", "8-bit bytes kept")
+    now_ms = time.time() * 1000
+    check(now_ms - 60000 < m.received_ms <= now_ms + 1000, f"received_ms {m.received_ms} is now")
+    check_eq(Db(srv.db_path).raw_contains(b"q@example.org"), 0, "nothing stored for the QUIT transaction")
 
 
 @case

@@ -124,11 +124,23 @@ def oversize_data_is_drained_not_buffered():
 
 
 @case
-def message_just_under_the_limit_is_accepted():
+def size_limit_is_exact():
+    # RFC 1870: the size counts the message's octets after dot-unstuffing, without the terminator.
     srv = server()
-    data = body_of(MAX_SIZE - 1024, "near-limit")
+    with sc.Conn(srv.smtp_port) as c:
+        c.expect(220)
+        c.ehlo()
+        c.cmd(f"MAIL FROM:<s@example.org> SIZE={MAX_SIZE}", 250)
+        c.cmd("RSET", 250)
+    data = body_of(MAX_SIZE, "exact-limit")
+    data = data[:40] + b"\r\n.dotted line\r\n" + data[56:]  # stuffed on the wire, unstuffed in size
+    check_eq(len(data), MAX_SIZE, "test message size")
     uid = sc.send_message(srv.smtp_port, data)
-    check_eq(Db(srv.db_path).message(uid).raw, data, "raw")
+    check_eq(Db(srv.db_path).message(uid).raw, data, "a message of exactly the limit is accepted")
+    with sc.open_session(srv.smtp_port) as c:
+        begin_data(c)
+        c.send(sc.dot_stuff(body_of(MAX_SIZE + 1, "one-over")))
+        c.expect(552, "5.3.4", what="one byte over the limit")
 
 
 # -- recipients, lines, addresses --------------------------------------------------------------

@@ -45,6 +45,8 @@ class StoredMessage:
     tls: str
     auth_user: str
     smtputf8: bool
+    body_type: str
+    received_ms: int
     subject: str
     message_id: str
     from_: tuple  # (name, addr) or None
@@ -129,6 +131,8 @@ class Db:
             tls=r["tls"],
             auth_user=r["auth_user"],
             smtputf8=bool(r["smtputf8"]),
+            body_type=r["body_type"],
+            received_ms=r["received_ms"],
             subject=r["subject"],
             message_id=r["message_id"],
             from_=None if r["from_addr"] is None else (r["from_name"] or "", r["from_addr"]),
