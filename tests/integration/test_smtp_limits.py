@@ -288,6 +288,34 @@ def connection_cap_421():
                     break
                 check(time.monotonic() < deadline, f"slot never freed: {r!r}")
             time.sleep(0.1)
+        # Full again; refused connections must not leak slots.
+        deadline = time.monotonic() + 5
+        while len(held) < 3:
+            c = sc.Conn(srv.smtp_port)
+            if c.reply().code == 220:
+                held.append(c)
+            else:
+                c.close()
+                check(time.monotonic() < deadline, "third slot never came back")
+                time.sleep(0.1)
+        for _ in range(10):
+            with sc.Conn(srv.smtp_port) as extra:
+                check(extra.reply().code == 421, "still full")
+    finally:
+        for c in held:
+            c.close()
+    held = []
+    deadline = time.monotonic() + 5
+    try:
+        while len(held) < 3:
+            c = sc.Conn(srv.smtp_port)
+            r = c.reply()
+            if r.code == 220:
+                held.append(c)
+                continue
+            c.close()
+            check(time.monotonic() < deadline, f"slots leaked: only {len(held)} of 3 usable ({r!r})")
+            time.sleep(0.1)
     finally:
         for c in held:
             c.close()
