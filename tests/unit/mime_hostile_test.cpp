@@ -283,6 +283,17 @@ TEST_CASE("empty, header-only and binary garbage inputs", "[mime][hostile]") {
     CHECK(m.text.empty());
     check_sane(raw, m);
   }
+  SECTION("an attached message without header fields is kept as decoded content") {
+    const std::string raw = headers("multipart/mixed; boundary=b") +
+                            "--b\r\nContent-Type: message/rfc822\r\n\r\n\r\nbody only\r\n--b--\r\n";
+    const auto m = parse_message(raw);
+    REQUIRE(m.parts.size() == 1);
+    CHECK(m.parts[0].content_type == "message/rfc822");
+    CHECK_FALSE(m.parts[0].in_raw);
+    REQUIRE(m.parts[0].content.has_value());
+    CHECK(m.parts[0].content->find("body only") != std::string::npos);
+    check_sane(raw, m);
+  }
   SECTION("NUL bytes in headers and body") {
     static constexpr char bytes[] = "From: a@example.com\r\nSubject: a\0b\r\nX-Null: \0\0\r\n\r\nx\0y\r\n";
     const std::string raw(bytes, sizeof bytes - 1);

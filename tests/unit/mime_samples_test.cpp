@@ -154,6 +154,29 @@ TEST_CASE("every sample parses with consistent parts and valid UTF-8", "[mime]")
   }
 }
 
+TEST_CASE("bare-LF copies of the samples parse to the same structure", "[mime]") {
+  for (const auto& name : sample_names()) {
+    const std::string crlf = read_sample(name);
+    std::string lf;
+    for (std::size_t i = 0; i < crlf.size(); ++i)
+      if (!(crlf[i] == '\r' && i + 1 < crlf.size() && crlf[i + 1] == '\n')) lf += crlf[i];
+    const parsed_message a = parse_message(crlf);
+    const parsed_message b = parse_message(lf);
+    INFO("sample " << name);
+    check_invariants(name + " (LF)", lf, b);
+    CHECK(a.subject == b.subject);
+    CHECK(a.tags == b.tags);
+    REQUIRE(a.parts.size() == b.parts.size());
+    for (std::size_t i = 0; i < a.parts.size(); ++i) {
+      CHECK(a.parts[i].part_id == b.parts[i].part_id);
+      CHECK(a.parts[i].role == b.parts[i].role);
+      CHECK(a.parts[i].content_type == b.parts[i].content_type);
+      CHECK(a.parts[i].file_name == b.parts[i].file_name);
+      if (a.parts[i].transfer_encoding == "base64") CHECK(a.parts[i].sha256 == b.parts[i].sha256);
+    }
+  }
+}
+
 TEST_CASE("plain ASCII message: addresses, ids, date, headers in order", "[mime]") {
   const auto m = parse_message(read_sample("plain_ascii.eml"));
   CHECK(m.message_id == "report-2024-q2@example.com");
