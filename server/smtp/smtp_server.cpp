@@ -118,7 +118,11 @@ class session : public std::enable_shared_from_this<session> {
     static ssl::context ctx(ssl::context::tls_server);
     return ctx;
   }
-  void arm(std::chrono::steady_clock::duration d) { deadline_ = clock_type::now() + d; }
+  // The watchdog sleeps until deadline_; moving the deadline earlier wakes it to re-arm.
+  void arm(std::chrono::steady_clock::duration d) {
+    deadline_ = clock_type::now() + d;
+    if (timer_.expiry() > deadline_) timer_.expires_at(deadline_);
+  }
   void disarm() { deadline_ = clock_type::time_point::max(); }
   asio::awaitable<void> watchdog();
   asio::awaitable<bool> write_out(std::string_view data);
