@@ -123,6 +123,11 @@ result<std::unique_ptr<message_writer>> message_writer::open(const store_config&
 message_writer::message_writer(db_ptr db, const store_config& cfg)
     : db_(std::move(db)), cache_(db_.get()), blob_threshold_(cfg.blob_stream_threshold) {}
 
+message_writer::~message_writer() {
+  cache_.clear();
+  (void)exec(db_.get(), "PRAGMA optimize");
+}
+
 status message_writer::run(const char* sql) {
   auto st = run_cached(cache_, db_.get(), sql);
   if (!st) return error{db_error(db_.get(), sql)};

@@ -32,6 +32,9 @@ struct prune_result {
 class message_writer {
  public:
   static result<std::unique_ptr<message_writer>> open(const store_config& cfg);
+  ~message_writer();  // runs PRAGMA optimize (refreshes planner statistics) before closing
+  message_writer(const message_writer&) = delete;
+  message_writer& operator=(const message_writer&) = delete;
 
   // One transaction for all of `msgs`; each message inside its own savepoint. If the
   // transaction as a whole fails (BEGIN, full-text rows, COMMIT), nothing of it is visible

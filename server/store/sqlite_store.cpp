@@ -1,5 +1,7 @@
 #include "store/sqlite_store.hpp"
 
+#include <time.h>
+
 #include <algorithm>
 #include <chrono>
 #include <future>
@@ -11,6 +13,12 @@ namespace {
 std::int64_t now_ms() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::uint64_t thread_cpu_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000u + static_cast<std::uint64_t>(ts.tv_nsec);
 }
 
 }  // namespace
@@ -99,7 +107,9 @@ void sqlite_store::write_batch(std::vector<item>& batch) {
   for (const auto& it : batch) msgs.push_back(it.msg.get());
 
   const auto t0 = std::chrono::steady_clock::now();
+  const std::uint64_t cpu0 = thread_cpu_ns();
   batch_result r = writer_->write_batch(msgs);
+  const std::uint64_t cpu = thread_cpu_ns() - cpu0;
   const auto busy = std::chrono::steady_clock::now() - t0;
   {
     std::lock_guard lock(mu_);
@@ -107,6 +117,7 @@ void sqlite_store::write_batch(std::vector<item>& batch) {
     stats_.batched_messages += batch.size();
     stats_.largest_batch = std::max<std::uint64_t>(stats_.largest_batch, batch.size());
     stats_.writer_busy_ns += static_cast<std::uint64_t>(std::chrono::nanoseconds(busy).count());
+    stats_.writer_cpu_ns += cpu;
     stats_.stored += r.stored;
     stats_.failed += batch.size() - r.stored;
     (r.committed ? stats_.commits : stats_.failed_commits) += 1;

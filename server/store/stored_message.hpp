@@ -36,7 +36,8 @@ struct stats_snapshot {
   std::uint64_t batches = 0;           // group transactions attempted
   std::uint64_t batched_messages = 0;  // sum of batch sizes (mean batch = batched_messages / batches)
   std::uint64_t largest_batch = 0;
-  std::uint64_t writer_busy_ns = 0;       // time spent writing batches (writer-side throughput)
+  std::uint64_t writer_busy_ns = 0;       // wall time spent writing batches (writer-side throughput)
+  std::uint64_t writer_cpu_ns = 0;        // CPU time of the writer thread in those batches
   std::uint64_t callback_exceptions = 0;  // `done` callbacks that threw (swallowed)
   std::uint64_t queued = 0;               // messages and jobs waiting right now
 };
