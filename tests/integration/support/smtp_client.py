@@ -226,15 +226,16 @@ def unstuff(sent):
 
 
 def send_message(port, data, mail_from="sender@example.org", rcpts=("rcpt@example.net",),
-                 helo="client.test", tls=False):
-    """One full transaction over a raw socket; returns the 22-char id from the 250."""
+                 helo="client.test", tls=False, timeout=None):
+    """One full transaction over a raw socket; returns the 22-char id from the 250.
+    `timeout` bounds the wait for the 250 (parsing and storing a big message)."""
     with open_session(port, helo, tls) as c:
         c.cmd(f"MAIL FROM:<{mail_from}>", 250)
         for r in rcpts:
             c.cmd(f"RCPT TO:<{r}>", 250)
         c.cmd("DATA", 354)
         c.send(dot_stuff(data))
-        r = c.expect(250, what="end of data")
+        r = c.expect(250, timeout=timeout, what="end of data")
         c.cmd("QUIT", 221)
         uid = r.queued_id()
         if not uid:
