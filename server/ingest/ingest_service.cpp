@@ -1,5 +1,6 @@
 #include "ingest/ingest_service.hpp"
 
+#include "core/message_summary.hpp"
 #include "core/message_uid.hpp"
 
 namespace mailjar::ingest {
@@ -25,12 +26,7 @@ void ingest_service::ingest(envelope env, std::string raw, std::function<void(in
       accepted_.fetch_add(1, std::memory_order_relaxed);
       accepted_bytes_.fetch_add(frozen->raw.size(), std::memory_order_relaxed);
       done(ingest_outcome{true, frozen->uid, {}});
-      message_added_event e;
-      e.uid = frozen->uid;
-      e.subject = frozen->parsed.subject;
-      e.from = frozen->parsed.from ? frozen->parsed.from->addr : frozen->env.mail_from;
-      e.size = frozen->raw.size();
-      events_.message_added(e);
+      events_.message_added(summarize(frozen->uid, frozen->env, frozen->parsed, frozen->raw.size()));
     });
   });
 }

@@ -12,15 +12,15 @@
 namespace mailjar {
 
 struct new_message {
-  std::string uid;            // core/message_uid.hpp
+  std::string uid;  // core/message_uid.hpp
   envelope env;
-  std::string raw;            // exactly as received after dot-unstuffing
+  std::string raw;  // exactly as received after dot-unstuffing
   mime::parsed_message parsed;
 };
 
 struct store_outcome {
   bool ok = false;
-  std::string error;          // why it was not stored, when !ok
+  std::string error;  // why it was not stored, when !ok
 };
 
 class message_store {

@@ -6,24 +6,12 @@
 #include <string>
 #include <vector>
 
-#include "core/types.hpp"
-#include "mime/parsed_message.hpp"
+#include "core/stored_message.hpp"
 
 namespace mailjar::store {
 
-struct stored_message {
-  std::int64_t row_id = 0;  // internal rowid (stable; newest-first order is received_ms, row_id)
-  std::string uid;          // the public ID
-  envelope env;             // includes received_ms
-  bool read = false;
-  std::uint64_t size = 0;  // raw size in bytes
-  std::uint64_t attachment_count = 0;
-  std::uint64_t inline_count = 0;
-  // Every parsed field as stored. `parts[i].content` is never loaded here (it may be large):
-  // use sqlite_store::part_content. Header values, stored as JSON, come back with any invalid
-  // UTF-8 replaced by U+FFFD; the raw message always has the exact bytes.
-  mime::parsed_message parsed;
-};
+// Defined in core so the ports can name it; the store fills it.
+using mailjar::stored_message;
 
 // Counters since open, for logs and benchmarks.
 struct stats_snapshot {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "ports/event_sink.hpp"
@@ -39,18 +40,48 @@ class fake_store final : public message_store {
 
 class recording_sink final : public event_sink {
  public:
-  void message_added(const message_added_event& e) override {
+  void message_added(const message_summary& m) override {
     std::lock_guard lock(mu_);
-    added_.push_back(e);
+    added_.push_back(m);
   }
-  std::vector<message_added_event> added() {
+  void read_changed(const std::vector<std::string>& uids, bool read) override {
+    std::lock_guard lock(mu_);
+    log_.push_back(std::string(read ? "read:" : "unread:") + join(uids));
+  }
+  void tags_changed(const std::string& uid, const std::vector<std::string>& tags) override {
+    std::lock_guard lock(mu_);
+    log_.push_back("tags:" + uid + "=" + join(tags));
+  }
+  void deleted(const std::vector<std::string>& uids) override {
+    std::lock_guard lock(mu_);
+    log_.push_back("deleted:" + join(uids));
+  }
+  void truncated() override {
+    std::lock_guard lock(mu_);
+    log_.push_back("truncated");
+  }
+  void pruned() override {
+    std::lock_guard lock(mu_);
+    log_.push_back("pruned");
+  }
+  std::vector<message_summary> added() {
     std::lock_guard lock(mu_);
     return added_;
   }
+  std::vector<std::string> log() {
+    std::lock_guard lock(mu_);
+    return log_;
+  }
 
  private:
+  static std::string join(const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
+    return out;
+  }
   std::mutex mu_;
-  std::vector<message_added_event> added_;
+  std::vector<message_summary> added_;
+  std::vector<std::string> log_;
 };
 
 }  // namespace mailjar::testing

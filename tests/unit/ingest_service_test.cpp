@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "core/message_summary.hpp"
 #include "core/message_uid.hpp"
 #include "events/event_bus.hpp"
 #include "ingest/ingest_service.hpp"
@@ -38,7 +39,11 @@ TEST_CASE("ingest parses, stores, answers, then publishes", "[ingest]") {
   REQUIRE(events.size() == 1);
   CHECK(events[0].uid == outcomes[0].uid);
   CHECK(events[0].subject == "Hello");
-  CHECK(events[0].from == "app@example.test");
+  REQUIRE(events[0].from.has_value());
+  CHECK(events[0].from->addr == "app@example.test");
+  CHECK(events[0].from->name == "App");
+  CHECK(events[0].size == raw.size());
+  CHECK(events[0].bcc.empty());
   CHECK(svc.stats().accepted == 1);
   CHECK(svc.stats().accepted_bytes == raw.size());
 }
@@ -60,12 +65,26 @@ TEST_CASE("a failed store answers not stored and publishes nothing", "[ingest]")
 
 TEST_CASE("the event bus fans out to subscribers until they leave", "[events]") {
   events::event_bus bus;
-  int a = 0, b = 0;
-  auto ida = bus.subscribe([&](const message_added_event&) { ++a; });
-  bus.subscribe([&](const message_added_event&) { ++b; });
+  auto a = std::make_shared<testing::recording_sink>();
+  auto b = std::make_shared<testing::recording_sink>();
+  auto ida = bus.subscribe(a);
+  bus.subscribe(b);
   bus.message_added({});
+  bus.deleted({"x", "y"});
   bus.unsubscribe(ida);
-  bus.message_added({});
-  CHECK(a == 1);
-  CHECK(b == 2);
+  bus.truncated();
+  CHECK(a->added().size() == 1);
+  CHECK(a->log() == std::vector<std::string>{"deleted:x,y"});
+  CHECK(b->log() == std::vector<std::string>{"deleted:x,y", "truncated"});
+}
+
+TEST_CASE("envelope recipients missing from the headers count as Bcc", "[ingest]") {
+  mime::parsed_message p;
+  p.to = {{"A", "a@example.test"}};
+  p.cc = {{"", "C@Example.test"}};
+  p.bcc = {{"", "b@example.test"}};
+  auto bcc = effective_bcc(p, {"a@example.test", "c@example.test", "hidden@example.test", "B@example.test"});
+  REQUIRE(bcc.size() == 2);
+  CHECK(bcc[0].addr == "b@example.test");
+  CHECK(bcc[1].addr == "hidden@example.test");
 }
