@@ -31,6 +31,7 @@ constexpr const char* k_get_part =
     "FROM messages m JOIN parts p ON p.message = m.id WHERE m.uid = ? AND p.part_id = ? ORDER BY p.seq LIMIT "
     "1";
 constexpr const char* k_count = "SELECT count(*) FROM messages";
+constexpr const char* k_unread = "SELECT count(*) FROM messages WHERE is_read = 0";
 constexpr const char* k_newest =
     "SELECT uid FROM messages ORDER BY received_ms DESC, id DESC LIMIT ? OFFSET ?";
 constexpr const char* k_search =
@@ -208,8 +209,12 @@ std::optional<std::string> message_reader::part_content(std::string_view uid, st
   return mime::decode_content(*encoded, s->column_text(4));
 }
 
-std::uint64_t message_reader::count() {
-  statement* s = cache_.get(k_count);
+std::uint64_t message_reader::count() { return count_of(k_count); }
+
+std::uint64_t message_reader::unread_count() { return count_of(k_unread); }
+
+std::uint64_t message_reader::count_of(const char* sql) {
+  statement* s = cache_.get(sql);
   if (s == nullptr) return 0;
   reset_guard guard(*s);
   return s->step() == SQLITE_ROW ? to_u64(s->column_int(0)) : 0;

@@ -29,6 +29,7 @@ class message_reader {
   // stored. nullopt when the message or part does not exist or its raw slice is out of range.
   std::optional<std::string> part_content(std::string_view uid, std::string_view part_id);
   std::uint64_t count();
+  std::uint64_t unread_count();
   std::vector<std::string> newest_uids(std::size_t limit, std::size_t offset);
   // Newest first. A query FTS5 cannot parse yields no results.
   std::vector<std::string> search_uids(std::string_view fts5_query, std::size_t limit);
@@ -39,6 +40,7 @@ class message_reader {
   explicit message_reader(db_ptr db) : db_(std::move(db)), cache_(db_.get()) {}
   // Scoped read transaction: one snapshot for several statements.
   class snapshot;
+  std::uint64_t count_of(const char* sql);
   std::optional<std::string> read_blob(std::int64_t row_id, std::uint64_t offset,
                                        std::optional<std::uint64_t> length);
 

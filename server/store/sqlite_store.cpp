@@ -85,7 +85,10 @@ void sqlite_store::writer_loop() {
       job = std::move(queue_.front().job);
       queue_.pop_front();
     } else {
-      while (!queue_.empty() && !queue_.front().job && batch.size() < cfg_.max_batch) {
+      std::size_t bytes = 0;
+      while (!queue_.empty() && !queue_.front().job && batch.size() < cfg_.max_batch &&
+             (batch.empty() || bytes + queue_.front().msg->raw.size() <= cfg_.max_batch_bytes)) {
+        bytes += queue_.front().msg->raw.size();
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
@@ -216,6 +219,11 @@ std::optional<std::string> sqlite_store::part_content(std::string_view uid, std:
 std::uint64_t sqlite_store::count() const {
   auto r = readers_.acquire();
   return r ? r->count() : 0;
+}
+
+std::uint64_t sqlite_store::unread_count() const {
+  auto r = readers_.acquire();
+  return r ? r->unread_count() : 0;
 }
 
 std::vector<std::string> sqlite_store::newest_uids(std::size_t limit, std::size_t offset) const {

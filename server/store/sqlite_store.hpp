@@ -1,7 +1,7 @@
 // The SQLite message store: implements message_store with group commit. store() only queues;
 // one writer thread owns the only writer connection, takes everything queued (up to
-// max_batch), writes it in ONE transaction (a savepoint per message), commits, then runs each
-// message's `done`. Between group commits it prunes by max_messages / max_age in small steps.
+// max_batch messages / max_batch_bytes), writes it in ONE transaction (a savepoint per message), commits,
+// then runs each message's `done`. Between group commits it prunes by max_messages / max_age in small steps.
 // Reads are synchronous and run on read-only connections of their own (any thread, never a
 // network thread). Write methods other than store() (delete_uids, delete_all, set_read) queue
 // a job behind earlier messages and wait for it.
@@ -46,6 +46,7 @@ class sqlite_store final : public message_store {
   std::optional<std::string> raw(std::string_view uid) const;
   std::optional<std::string> part_content(std::string_view uid, std::string_view part_id) const;  // decoded
   std::uint64_t count() const;
+  std::uint64_t unread_count() const;
   std::vector<std::string> newest_uids(std::size_t limit, std::size_t offset = 0) const;
   std::vector<std::string> search_uids(std::string_view fts5_query, std::size_t limit) const;  // newest first
   stats_snapshot stats() const;

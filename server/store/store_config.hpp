@@ -12,6 +12,9 @@ struct store_config {
   std::string path;             // database file; created (with its directory's WAL files) if missing
   bool sync_full = false;       // --db-sync: WAL + NORMAL survives a process crash; FULL also power loss
   std::size_t max_batch = 512;  // messages per group commit at most: bounds one transaction's memory/latency
+  // Raw bytes per group commit at most (a batch always takes at least one message): big
+  // messages commit in small groups, so the WAL and commit latency stay bounded.
+  std::size_t max_batch_bytes = 64u << 20;
   std::uint64_t max_messages = 0;  // 0 = keep all; else prune the oldest beyond this
   std::int64_t max_age_ms = 0;     // 0 = keep all; else prune messages received longer ago than this
 

@@ -204,6 +204,33 @@ TEST_CASE("when COMMIT fails, every message of the batch fails and none is visib
   CHECK(s->search_uids("nextword", 10) == std::vector<std::string>{next->uid});
 }
 
+TEST_CASE("big messages commit in groups bounded by max_batch_bytes", "[store]") {
+  test::temp_dir dir;
+  const std::string path = dir.file("mail.db");
+  auto s = open_store({.path = path, .max_batch_bytes = 3u << 20});
+  test::outcome_log log;
+  std::vector<std::string> uids;
+  {
+    write_lock lock(path);  // everything below queues up behind the lock
+    for (int i = 0; i < 10; ++i) {
+      auto m = test::make_small_message("big", "bigword");
+      m->raw += std::string(1u << 20, 'x');  // ~1 MiB each
+      uids.push_back(m->uid);
+      s->store(m, log.callback(m->uid));
+    }
+    auto huge = test::make_small_message("huge", "hugeword");
+    huge->raw += std::string(5u << 20, 'y');  // alone bigger than the limit: still stored
+    uids.push_back(huge->uid);
+    s->store(huge, log.callback(huge->uid));
+  }
+  REQUIRE(log.wait_for(11));
+  for (const auto& [uid, outcomes] : log.all()) CHECK(outcomes.at(0).ok);
+  for (const auto& uid : uids) CHECK(s->get(uid).has_value());
+  auto st = s->stats();
+  CHECK(st.largest_batch == 2);  // two ~1 MiB messages fit in 3 MiB, three do not
+  CHECK(st.batches >= 6);
+}
+
 TEST_CASE("read-your-writes: inside its callback a message is already searchable", "[store]") {
   test::temp_dir dir;
   auto s = open_store({.path = dir.file("mail.db")});

@@ -200,9 +200,11 @@ TEST_CASE("newest_uids lists newest first with paging; read flag round-trips", "
   CHECK(s->newest_uids(2, 5).empty());
   CHECK(s->search_uids("word", 3) == std::vector<std::string>{uids[3], uids[1], uids[2]});
 
+  CHECK(s->unread_count() == 5);
   auto changed = s->set_read({uids[0], uids[2], "nosuchuidnosuchuidnosu"}, true);
   REQUIRE(changed.ok());
   CHECK(*changed == 2);
+  CHECK(s->unread_count() == 3);
   CHECK(s->get(uids[0])->read);
   CHECK_FALSE(s->get(uids[1])->read);
   CHECK(*s->set_read({uids[0]}, true) == 0);  // already read
