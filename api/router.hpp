@@ -1,0 +1,51 @@
+// The API's front door: maps an api::request to its handler (Mailpit v1, MailHog v2, /view,
+// health, OpenAPI) and returns an api::response. Pure of I/O itself: handlers reach the mailbox
+// and ingest through the `services` they are given. Thread-safe: handle() runs concurrently on
+// the HTTP adapter's worker threads (never on a network thread) and may block on the store.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "api/http_types.hpp"
+#include "core/result.hpp"
+#include "core/types.hpp"
+#include "ports/event_sink.hpp"
+#include "ports/mailbox.hpp"
+
+namespace mailjar::api {
+
+// Settings the handlers show or obey (from app::config).
+struct settings {
+  std::string version;                    // "0.1.0"
+  std::string label;                      // web UI label (Mailpit --label)
+  std::uint64_t max_message_size = 50ull << 20;  // /api/v1/send body limit and message size
+  std::string webroot = "/";              // for links the API returns (e.g. part URLs in /view HTML)
+  std::string database_path;
+};
+
+// Storing a message submitted through /api/v1/send: same path as SMTP (ingest). Blocks until
+// stored; returns the new message's uid, or an error.
+using send_fn = std::function<result<std::string>(envelope env, std::string raw)>;
+
+struct services {
+  mailbox& box;
+  event_sink& events;  // handlers publish update/delete/truncate after a mutation succeeded
+  send_fn send;
+  settings config;
+};
+
+class router {
+ public:
+  explicit router(services svc);
+  ~router();
+  response handle(const request& req) const;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace mailjar::api
