@@ -41,6 +41,14 @@ def one_clear_line(r, what, mention=None):
     return lines[0]
 
 
+def check_unchanged(path, before, what):
+    after = open(path, "rb").read()
+    diff = [i for i in range(min(len(before), len(after))) if before[i] != after[i]][:8]
+    check(after == before, f"{what} must be refused before anything is written to it; "
+                           f"{len(before)} -> {len(after)} bytes, header bytes changed at {diff} "
+                           f"(18/19 = journal mode switched to WAL)")
+
+
 @case
 def help_lists_every_flag_and_env_var():
     r = mailjar.run_cli(["--help"])
@@ -131,12 +139,42 @@ def unwritable_database_path():
     one_clear_line(mailjar.run_cli(["--smtp", "127.0.0.1:0", "--db", junk]), "not a database")
     with open(junk, "rb") as f:
         check(f.read().startswith(b"this is not an sqlite"), "a foreign file is left untouched")
+
+
+@case
+def smtps_port_in_use():
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen(1)
+        port = held.getsockname()[1]
+        r = mailjar.run_cli(["--smtp", "127.0.0.1:0", "--db", os.path.join(mailjar.temp_dir(), "x.db"),
+                             "--smtp-tls-self-signed", "--smtps", f"127.0.0.1:{port}"])
+        line = one_clear_line(r, "smtps port in use")
+        check(str(port) in line, f"the line names the address: {line!r}")
+
+
+@case
+def foreign_sqlite_database_refused_untouched():
+    d = mailjar.temp_dir()
     foreign = os.path.join(d, "foreign.db")
     con = sqlite3.connect(foreign)
     con.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
     con.commit()
     con.close()
+    before = open(foreign, "rb").read()
     one_clear_line(mailjar.run_cli(["--smtp", "127.0.0.1:0", "--db", foreign]), "someone else's database")
+    check_unchanged(foreign, before, "someone else's SQLite database")
+
+
+@case
+def database_from_a_newer_build_refused_untouched():
+    path = os.path.join(mailjar.temp_dir(), "future.db")
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA user_version = 999")
+    con.close()
+    before = open(path, "rb").read()
+    one_clear_line(mailjar.run_cli(["--smtp", "127.0.0.1:0", "--db", path]), "newer schema")
+    check_unchanged(path, before, "a database from a newer build")
 
 
 @case

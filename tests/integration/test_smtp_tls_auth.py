@@ -88,6 +88,29 @@ def starttls_self_signed_with_smtplib():
 
 
 @case
+def self_signed_certificate_names_loopback():
+    """Users can pin the generated certificate: it is valid for localhost and 127.0.0.1."""
+    srv = tls_server()
+    with sc.open_session(srv.smtp_port) as c:
+        c.starttls()
+        der = c.sock.getpeercert(binary_form=True)
+    d = mailjar.temp_dir()
+    pem = os.path.join(d, "server.pem")
+    with open(pem, "w") as f:
+        f.write(ssl.DER_cert_to_PEM_cert(der))
+    for name in ("localhost", "127.0.0.1"):
+        ctx = ssl.create_default_context(cafile=pem)
+        s = smtplib.SMTP("127.0.0.1", srv.smtp_port, timeout=15)
+        s.ehlo("pin.test")
+        s._host = name  # the name checked against the certificate
+        try:
+            s.starttls(context=ctx)
+        except ssl.SSLCertVerificationError as e:
+            check(False, f"pinned self-signed certificate rejected for {name}: {e}")
+        s.quit()
+
+
+@case
 def starttls_with_certificate_files():
     cert, key = certs.make_cert()
     srv = mailjar.Server("--smtp-tls-cert", cert, "--smtp-tls-key", key)

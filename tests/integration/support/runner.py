@@ -37,6 +37,11 @@ def check_eq(actual, expected, what):
         raise AssertionError(f"{what}: expected {expected!r}, got {actual!r}")
 
 
+def _short(e, limit=2000):
+    text = str(e)
+    return text if len(text) <= limit else text[:limit] + f"... [{len(text) - limit} more characters]"
+
+
 def _watchdog(deadline):
     def fire():
         sys.stderr.write(f"\nWATCHDOG: script exceeded {deadline}s, killing servers\n")
@@ -72,8 +77,8 @@ def main(only=None):
         except Exception as e:  # noqa: BLE001 - any exception is a failed case
             failed += 1
             mailjar.end_case()
-            print(f"FAIL {fn.__name__} ({time.monotonic() - start:.2f}s): {e}", flush=True)
-            traceback.print_exc(file=sys.stdout)
+            print(f"FAIL {fn.__name__} ({time.monotonic() - start:.2f}s): {_short(e)}", flush=True)
+            print(_short(traceback.format_exc(), 6000), flush=True)
             for log in mailjar.recent_logs():
                 print(log, flush=True)
         else:
