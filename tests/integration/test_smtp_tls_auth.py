@@ -208,6 +208,29 @@ def implicit_tls_listener():
               f"plaintext client on smtps got an SMTP reply: {c.buf[:80]!r}")
 
 
+@case
+def broken_handshakes_are_survived():
+    srv = mailjar.shared_server("--smtp-tls-self-signed", "--smtps", "127.0.0.1:0")
+    with sc.open_session(srv.smtp_port) as c:  # plaintext where a ClientHello belongs
+        c.cmd("STARTTLS", 220)
+        c.send(b"EHLO not-tls.test\r\n")
+        check(c.wait_closed(timeout=10), "closed after a non-TLS reply to STARTTLS")
+    with sc.Conn(srv.smtps_port) as c:  # random bytes to the implicit-TLS port
+        c.send(bytes(range(256)) * 4)
+        check(c.wait_closed(timeout=10), "closed after garbage on the smtps port")
+    with sc.Conn(srv.smtps_port) as c:  # a truncated ClientHello, then RST
+        c.send(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + b"\x00" * 20)
+        c.abort()
+    for port in (srv.smtp_port, srv.smtps_port):  # still serving both listeners
+        tls = port == srv.smtps_port
+        with sc.open_session(port, tls=tls) as c:
+            if not tls:
+                c.starttls()
+                c.ehlo()
+            uid = finish_transaction(c, "after broken handshakes")
+        check(stored(srv, uid).tls != "", "stored over TLS")
+
+
 # -- AUTH ------------------------------------------------------------------------------------
 def auth_plain_initial(c, user, pw, code):
     return c.cmd("AUTH PLAIN " + b64(f"\0{user}\0{pw}"), code)
