@@ -127,6 +127,18 @@ def default_recipient_limit_pipelined():
 
 
 @case
+def nothing_is_answered_after_quit():
+    srv = server()
+    with sc.Conn(srv.smtp_port) as c:
+        c.expect(220)
+        c.send(b"EHLO q.test\r\nQUIT\r\nNOOP\r\nMAIL FROM:<late@example.org>\r\n")
+        c.expect(250)
+        c.expect(221)
+        check(c.wait_closed(), "closed after QUIT")
+        check_eq(c.buf, b"", "no replies after the 221")
+
+
+@case
 def rejected_data_in_pipeline_does_not_eat_following_commands():
     srv = server()
     # DATA without a valid recipient is refused (503/554); the message lines that follow are
