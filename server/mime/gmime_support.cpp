@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 #include <mutex>
+#include <string>
+#include <unordered_set>
 
 namespace mailjar::mime::detail {
 namespace {
@@ -102,6 +104,23 @@ void view_stream_init(GTypeInstance* instance, gpointer) {
 
 std::once_flag init_once;
 
+std::shared_mutex& charset_table_mutex() {
+  static std::shared_mutex m;
+  return m;
+}
+
+// Distinct charset names that may be in GMime's table since it was last dropped.
+struct charset_names {
+  std::mutex mutex;
+  std::unordered_set<std::string> seen;
+  bool overflow = false;
+};
+
+charset_names& names() {
+  static charset_names n;
+  return n;
+}
+
 }  // namespace
 
 void ensure_gmime() {
@@ -122,6 +141,37 @@ gobject_ptr<GMimeStream> make_view_stream(std::string_view data) {
 bool is_view_stream_over(GMimeStream* stream, const char* base) {
   return stream != nullptr && G_TYPE_CHECK_INSTANCE_TYPE(stream, view_stream_type) &&
          as_view(stream)->data == base;
+}
+
+charset_table_guard::charset_table_guard(std::string_view raw) {
+  ensure_gmime();
+  charset_names& n = names();
+  {
+    std::lock_guard lock(n.mutex);
+    for_each_charset_name(raw, [&](const std::string& name) {
+      if (n.overflow || n.seen.count(name) != 0) return;
+      if (n.seen.size() >= max_charset_names) {
+        n.overflow = true;  // stop remembering; the table is dropped after this parse
+        return;
+      }
+      n.seen.insert(name);
+    });
+    reset_after_ = n.overflow;
+  }
+  lock_ = std::shared_lock(charset_table_mutex());
+}
+
+charset_table_guard::~charset_table_guard() {
+  lock_.unlock();
+  if (!reset_after_) return;
+  std::unique_lock exclusive(charset_table_mutex());  // no GMime work runs meanwhile
+  charset_names& n = names();
+  std::lock_guard lock(n.mutex);
+  if (!n.overflow) return;        // another thread reset it already
+  g_mime_charset_map_shutdown();  // GMime 3.2 does not rebuild it lazily:
+  g_mime_charset_map_init();
+  n.seen.clear();
+  n.overflow = false;
 }
 
 }  // namespace mailjar::mime::detail

@@ -207,10 +207,11 @@ std::vector<detail::leaf> whole_message_as_text(std::string_view raw) {
 }
 
 parsed_message parse(std::string_view raw, const parse_limits& limits) {
-  detail::ensure_gmime();
+  // Declaration order matters: GMime objects go first (the message before the options and
+  // the stream), the charset guard last.
+  detail::charset_table_guard charset_guard(raw);
   parsed_message out;
   warning_list warnings;
-  // Declaration order matters: the message must go before the options and the stream.
   options_ptr options = make_options(&warnings);
   detail::gobject_ptr<GMimeStream> stream = detail::make_view_stream(raw);
   detail::gobject_ptr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
