@@ -1,5 +1,5 @@
 // HTML to plain text for search and snippets (not for display): drops tags, comments and
-// the content of script/style/title/template elements, decodes character references
+// the content of head/title/script/style/template/noscript elements, decodes character references
 // (numeric and the HTML 4 named set plus &apos;), puts a space at block boundaries and
 // collapses whitespace. Linear time, never recurses; pure and thread-safe.
 #pragma once

@@ -1,5 +1,6 @@
 // Small text helpers shared by the mime module: whitespace collapsing, UTF-8-safe
-// truncation and the message snippet. Pure functions; safe from any thread.
+// truncation, the message snippet, header unfolding, trimming and ASCII lower-casing.
+// Pure functions; safe from any thread.
 #pragma once
 
 #include <cstddef>
