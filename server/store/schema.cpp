@@ -221,14 +221,20 @@ result<int> schema_version(sqlite3* db) {
   return static_cast<int>(*v);
 }
 
-status migrate(sqlite3* db, int target_version) {
+result<int> check_compatible(sqlite3* db) {
   auto current = schema_version(db);
   if (!current) return error{current.error_message()};
   if (*current > latest_schema_version) {
     return error{"its schema version " + std::to_string(*current) + " is newer than this build supports (" +
                  std::to_string(latest_schema_version) + "); use a newer mailjar or another database"};
   }
-  if (auto st = check_foreign(db, *current); !st) return st;
+  if (auto st = check_foreign(db, *current); !st) return error{st.error_message()};
+  return current;
+}
+
+status migrate(sqlite3* db, int target_version) {
+  auto current = check_compatible(db);
+  if (!current) return error{current.error_message()};
   for (const auto& m : k_migrations) {
     if (m.version <= *current || m.version > target_version) continue;
     if (auto st = apply_one(db, m); !st) return st;
@@ -247,7 +253,11 @@ result<db_ptr> open_writer_db(const std::string& path, const writer_settings& se
   db_ptr db = std::move(*opened);
   auto fail = [&](const std::string& why) { return error{"cannot use " + label + ": " + why}; };
 
-  // The first statement reads the header: this is where a file that is not SQLite shows up.
+  // Nothing is written before we know the file is ours (or empty): the first read of the
+  // header is where a file that is not SQLite shows up, then foreign and newer databases.
+  if (auto ours = check_compatible(db.get()); !ours) return fail(ours.error_message());
+  if (sqlite3_db_readonly(db.get(), "main") == 1) return fail("it is read-only (check file permissions)");
+
   // Takes effect only when the file is new. 16 KiB pages pack several ~2 KB message rows per
   // page and cut overflow chains for raw blobs: about twice the ingest rate of 4 KiB pages.
   (void)exec(db.get(), "PRAGMA page_size = 16384");
@@ -259,7 +269,6 @@ result<db_ptr> open_writer_db(const std::string& path, const writer_settings& se
     if (wal.column_text(0) != "wal")
       return fail("cannot switch to WAL mode (journal_mode " + wal.column_text(0) + ")");
   }
-  if (sqlite3_db_readonly(db.get(), "main") == 1) return fail("it is read-only (check file permissions)");
 
   const std::string pragmas =
       std::string("PRAGMA synchronous = ") + (settings.sync_full ? "FULL" : "NORMAL") +

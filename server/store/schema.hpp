@@ -30,6 +30,10 @@ struct writer_settings {
 // PRAGMA user_version of `db`.
 result<int> schema_version(sqlite3* db);
 
+// The schema version of `db` if this build can use it: refuses databases of a newer build and
+// SQLite files of other applications. Reads only.
+result<int> check_compatible(sqlite3* db);
+
 // Refuse foreign or newer databases, then apply migrations up to `target_version`.
 status migrate(sqlite3* db, int target_version = latest_schema_version);
 

@@ -262,7 +262,7 @@ TEST_CASE("read-your-writes: inside its callback a message is already searchable
   CHECK(missed == 0);
 }
 
-TEST_CASE("a throwing callback does not stop the writer; writes from a callback are refused", "[store]") {
+TEST_CASE("a throwing callback does not stop the writer, and writes from a callback are refused", "[store]") {
   test::temp_dir dir;
   auto s = open_store({.path = dir.file("mail.db")});
   auto first = test::make_small_message("first", "firstword");

@@ -182,7 +182,7 @@ TEST_CASE("bytes that are not UTF-8 are stored as given and break nothing", "[st
   CHECK(s->search_uids("latin1", 10) == std::vector<std::string>{m->uid});
 }
 
-TEST_CASE("newest_uids lists newest first with paging; read flag round-trips", "[store]") {
+TEST_CASE("newest_uids lists newest first with paging, and the read flag round-trips", "[store]") {
   test::temp_dir dir;
   auto s = open_store({.path = dir.file("mail.db")});
   std::vector<std::string> uids;  // in received order; two share a timestamp (rowid breaks the tie)

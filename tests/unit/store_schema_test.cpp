@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <fstream>
+#include <iterator>
 
 #include "store/schema.hpp"
 #include "store/sqlite_store.hpp"
@@ -23,6 +24,11 @@ std::string open_error(const store_config& cfg) {
   const std::string msg = s.error_message();
   CHECK(msg.find('\n') == std::string::npos);
   return msg;
+}
+
+std::string file_bytes(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), {});
 }
 
 std::string query_plan(const std::string& path, const std::string& sql) {
@@ -123,8 +129,10 @@ TEST_CASE("opening a bad database path gives one clear line", "[store]") {
       std::ofstream f(path);
       for (int i = 0; i < 200; ++i) f << "this is certainly not an SQLite database\n";
     }
+    const std::string before = file_bytes(path);
     auto msg = open_error({.path = path});
     CHECK_THAT(msg, Catch::Contains(path) && Catch::Contains("not a database"));
+    CHECK((file_bytes(path) == before));
   }
   SECTION("a directory that does not exist") {
     const std::string path = dir.file("missing/sub/mail.db");
@@ -134,10 +142,12 @@ TEST_CASE("opening a bad database path gives one clear line", "[store]") {
   SECTION("a schema newer than this build") {
     const std::string path = dir.file("future.db");
     REQUIRE(store::migrate_file(path, store::latest_schema_version).ok());
-    test::sql_exec(path, "PRAGMA user_version = 99");
+    test::sql_exec(path, "PRAGMA user_version = 99; PRAGMA journal_mode = DELETE");
+    const std::string before = file_bytes(path);
     auto msg = open_error({.path = path});
     CHECK_THAT(msg, Catch::Contains(path) && Catch::Contains("newer than this build"));
     CHECK_THAT(msg, Catch::Contains("99"));
+    CHECK((file_bytes(path) == before));  // refused before anything was written
   }
   SECTION("another application's SQLite database") {
     const std::string path = dir.file("other.db");
@@ -147,9 +157,10 @@ TEST_CASE("opening a bad database path gives one clear line", "[store]") {
       REQUIRE(sqlite3_exec(db, "CREATE TABLE accounts (id INTEGER)", nullptr, nullptr, nullptr) == SQLITE_OK);
       sqlite3_close(db);
     }
+    const std::string before = file_bytes(path);
     auto msg = open_error({.path = path});
     CHECK_THAT(msg, Catch::Contains("not mailjar's"));
-    CHECK(test::sql_int(path, "SELECT count(*) FROM sqlite_schema") == 1);  // untouched
+    CHECK((file_bytes(path) == before));  // not even switched to WAL
   }
   SECTION("an empty path and a zero batch size") {
     CHECK_THAT(open_error({.path = ""}), Catch::Contains("no database path"));
