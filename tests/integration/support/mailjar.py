@@ -62,6 +62,19 @@ def _cleanup_dirs():
         shutil.rmtree(d, ignore_errors=True)
 
 
+# Other listeners (e.g. HTTP, `--http` / MAILJAR_HTTP) must never take a fixed port in tests:
+# parallel scripts would collide. Given as environment variables, which builds that do not
+# know them ignore.
+QUIET_LISTENERS = {"MAILJAR_HTTP": "127.0.0.1:0"}
+
+
+def base_env(extra=None):
+    env = dict(os.environ)
+    env.update(QUIET_LISTENERS)
+    env.update(extra or {})
+    return env
+
+
 def parse_kv(line):
     """Parse one `key=value key2="quoted value"` log line into a dict."""
     out = {}
@@ -86,8 +99,7 @@ class Server:
         self.flags = [str(f) for f in flags]
         self.dir = temp_dir()
         self.db_path = db or os.path.join(self.dir, "mailjar.db")
-        self.env = dict(os.environ)
-        self.env.update(env or {})
+        self.env = base_env(env)
         self.cwd = cwd or self.dir
         self.add_smtp = add_smtp and "--smtp" not in self.flags
         self.add_db = add_db and "--db" not in self.flags
@@ -283,7 +295,6 @@ def kill_all():
 
 def run_cli(args, env=None, cwd=None, timeout=20, add_env=True):
     """Run mailjar to completion (for --help, bad flags...). Returns CompletedProcess (bytes)."""
-    e = dict(os.environ) if add_env else {}
-    e.update(env or {})
+    e = base_env(env) if add_env else dict(env or {})
     return subprocess.run([binary()] + [str(a) for a in args], stdin=subprocess.DEVNULL,
                           capture_output=True, env=e, cwd=cwd or temp_dir(), timeout=timeout)
