@@ -97,20 +97,21 @@ int run(const config& c) {
       *db, bus, [&parse_pool](std::function<void()> job) { asio::post(parse_pool, std::move(job)); });
 
   smtp::smtp_server smtp(io, smtp_options(c, std::move(*allow)), ingest, tls);
+  // Bind every listener before logging any: a start-up failure prints exactly one line.
+  std::string bound, bound_tls;
   try {
-    auto bound = smtp.listen(c.smtp_addr, false);
-    log::line(log::level::info, "listening")
-        .kv("listener", "smtp")
-        .kv("addr", bound)
-        .kv("tls", tls ? "starttls" : "off")
-        .emit();
-    if (!c.smtps_addr.empty()) {
-      auto bound_tls = smtp.listen(c.smtps_addr, true);
-      log::line(log::level::info, "listening").kv("listener", "smtps").kv("addr", bound_tls).emit();
-    }
+    bound = smtp.listen(c.smtp_addr, false);
+    if (!c.smtps_addr.empty()) bound_tls = smtp.listen(c.smtps_addr, true);
   } catch (const std::exception& e) {
     return fail(e.what());
   }
+  log::line(log::level::info, "listening")
+      .kv("listener", "smtp")
+      .kv("addr", bound)
+      .kv("tls", tls ? "starttls" : "off")
+      .emit();
+  if (!bound_tls.empty())
+    log::line(log::level::info, "listening").kv("listener", "smtps").kv("addr", bound_tls).emit();
   log::line(log::level::info, "started").kv("version", MAILJAR_VERSION).kv("db", c.db_path).emit();
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
