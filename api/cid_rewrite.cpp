@@ -1,0 +1,84 @@
+#include "api/cid_rewrite.hpp"
+
+#include <cctype>
+
+namespace mailjar::api {
+
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string percent_decode(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size()) {
+      int h = hex_value(s[i + 1]), l = hex_value(s[i + 2]);
+      if (h >= 0 && l >= 0) {
+        out += static_cast<char>(h * 16 + l);
+        i += 2;
+        continue;
+      }
+    }
+    out += s[i];
+  }
+  return out;
+}
+
+bool ends_url(char c) {
+  return std::isspace(static_cast<unsigned char>(c)) || c == '"' || c == '\'' || c == '>' || c == ')' ||
+         c == '<' || c == ',' || c == ';';
+}
+
+bool url_start_context(char prev) {
+  return prev == '=' || prev == '"' || prev == '\'' || prev == '(' || prev == ',' ||
+         std::isspace(static_cast<unsigned char>(prev));
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+  return out;
+}
+
+}  // namespace
+
+std::string rewrite_cid_urls(std::string_view html, const std::map<std::string, std::string>& parts_by_cid) {
+  std::map<std::string, const std::string*> folded;
+  for (const auto& [k, v] : parts_by_cid) folded.emplace(lower(k), &v);
+  auto lookup = [&](const std::string& cid) -> const std::string* {
+    if (auto it = parts_by_cid.find(cid); it != parts_by_cid.end()) return &it->second;
+    if (auto it = folded.find(lower(cid)); it != folded.end()) return it->second;
+    return nullptr;
+  };
+  std::string out;
+  out.reserve(html.size());
+  std::size_t i = 0;
+  while (i < html.size()) {
+    bool at_cid = i + 4 <= html.size() && (html[i] == 'c' || html[i] == 'C') && (html[i + 1] | 0x20) == 'i' &&
+                  (html[i + 2] | 0x20) == 'd' && html[i + 3] == ':' &&
+                  (i == 0 || url_start_context(html[i - 1]));
+    if (!at_cid || parts_by_cid.empty()) {
+      out += html[i++];
+      continue;
+    }
+    std::size_t end = i + 4;
+    while (end < html.size() && !ends_url(html[end])) ++end;
+    std::string cid = percent_decode(html.substr(i + 4, end - i - 4));
+    if (cid.size() >= 2 && cid.front() == '<' && cid.back() == '>') cid = cid.substr(1, cid.size() - 2);
+    if (const std::string* url = cid.empty() ? nullptr : lookup(cid)) {
+      out += *url;
+    } else {
+      out.append(html.substr(i, end - i));
+    }
+    i = end;
+  }
+  return out;
+}
+
+}  // namespace mailjar::api
