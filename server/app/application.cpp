@@ -85,7 +85,7 @@ int run(const config& c) {
   sc.max_messages = c.max_messages;
   sc.max_age_ms = c.max_age_ms;
   auto opened = store::sqlite_store::open(sc);
-  if (!opened) return fail("cannot open database '" + c.db_path + "': " + opened.error_message());
+  if (!opened) return fail(opened.error_message());
   std::unique_ptr<store::sqlite_store> db = std::move(*opened);
 
   asio::io_context io(1);
