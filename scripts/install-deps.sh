@@ -10,7 +10,13 @@ build_pkgs=(build-essential g++ cmake ninja-build pkg-config ccache
 test_pkgs=(catch2 python3 swaks postfix sqlite3 procps)
 
 want=("${build_pkgs[@]}")
-if [ "${1:-}" = "--test" ]; then want+=("${test_pkgs[@]}"); fi
+if [ "${1:-}" = "--test" ]; then
+  want+=("${test_pkgs[@]}")
+  # Node.js and npm drive the end-to-end tests (real npm API clients). A Node.js that is already
+  # installed (any source, >= 18) is fine; otherwise Debian's.
+  command -v node >/dev/null 2>&1 || want+=(nodejs)
+  command -v npm >/dev/null 2>&1 || want+=(npm)
+fi
 
 missing=()
 for p in "${want[@]}"; do
