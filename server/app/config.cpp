@@ -6,6 +6,9 @@
 #include <functional>
 #include <sstream>
 
+#include "api/request_target.hpp"
+#include "http/security.hpp"
+
 namespace mailjar::app {
 
 namespace {
@@ -70,6 +73,19 @@ status add_user(config& c, const std::string& pair) {
   if (colon == std::string::npos || colon == 0) return error{"expected USER:PASS, got '" + pair + "'"};
   c.smtp_users[pair.substr(0, colon)] = pair.substr(colon + 1);
   return ok_status();
+}
+
+status add_http_user(config& c, const std::string& line) {
+  auto colon = line.find(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == line.size()) {
+    return error{"expected USER:PASS or USER:HASH, got '" + line + "'"};
+  }
+  c.http_users[line.substr(0, colon)] = line.substr(colon + 1);
+  return ok_status();
+}
+
+bool printable(const std::string& s) {
+  return std::all_of(s.begin(), s.end(), [](unsigned char ch) { return ch >= 0x20 && ch != 0x7f; });
 }
 
 const std::vector<option>& options() {
@@ -190,7 +206,92 @@ const std::vector<option>& options() {
          if (c.smtp_allow.empty()) return error{"empty list"};
          return ok_status();
        }},
-      {"verbose", nullptr, "log every SMTP command and reply",
+      {"http", "ADDR:PORT", "HTTP API and web UI listener (default 127.0.0.1:8025; port 0 picks a free port)",
+       [](config& c, const std::string& v) -> status {
+         if (auto s = check_host_port(v); !s) return s;
+         c.http_addr = v;
+         return ok_status();
+       }},
+      {"webroot", "PATH", "serve the UI and API under this prefix, e.g. /mail/ (default /)",
+       [](config& c, const std::string& v) -> status {
+         std::string w = api::normalise_webroot(v);
+         if (w.empty()) return error{"expected a path like /mail/, got '" + v + "'"};
+         c.webroot = w;
+         return ok_status();
+       }},
+      {"http-tls-cert", "FILE", "PEM certificate (chain): serve the UI and API over HTTPS",
+       [](config& c, const std::string& v) {
+         c.http_tls_cert = v;
+         return ok_status();
+       }},
+      {"http-tls-key", "FILE", "PEM private key for --http-tls-cert",
+       [](config& c, const std::string& v) {
+         c.http_tls_key = v;
+         return ok_status();
+       }},
+      {"http-auth", "USER:PASS[,...]", "require HTTP basic auth for the UI and API (default: none)",
+       [](config& c, const std::string& v) -> status {
+         for (const auto& pair : split_list(v)) {
+           if (auto s = add_http_user(c, pair); !s) return s;
+         }
+         if (c.http_users.empty()) return error{"empty list"};
+         return ok_status();
+       }},
+      {"http-auth-file", "FILE",
+       "like --http-auth, one USER:PASS or htpasswd USER:HASH per line (bcrypt, SHA-512/256 crypt, {SHA})",
+       [](config& c, const std::string& v) -> status {
+         std::ifstream in(v);
+         if (!in) return error{"cannot read '" + v + "'"};
+         std::string line;
+         while (std::getline(in, line)) {
+           if (!line.empty() && line.back() == '\r') line.pop_back();
+           if (line.empty() || line[0] == '#') continue;
+           if (auto s = add_http_user(c, line); !s) return s;
+         }
+         if (c.http_users.empty()) return error{"no USER:PASS lines in '" + v + "'"};
+         return ok_status();
+       }},
+      {"http-allow-host", "NAME[,...]",
+       "also answer requests whose Host is one of these names (.example.com: a domain and its "
+       "subdomains; *: any). Loopback names and the listener's address always work",
+       [](config& c, const std::string& v) -> status {
+         c.http_allow_hosts = split_list(v);
+         if (c.http_allow_hosts.empty()) return error{"empty list"};
+         for (const auto& h : c.http_allow_hosts) {
+           std::string name = h.rfind("*.", 0) == 0 ? h.substr(2) : (h.front() == '.' ? h.substr(1) : h);
+           if (h != "*" && !http::parse_host_header(name))
+             return error{"expected a host name, got '" + h + "'"};
+         }
+         return ok_status();
+       }},
+      {"cors-origin", "ORIGIN[,...]",
+       "let pages from these origins (e.g. http://localhost:3000; * for any) call the API: CORS "
+       "headers, and their POST/PUT/DELETE and WebSocket connections are accepted",
+       [](config& c, const std::string& v) -> status {
+         c.cors_origins = split_list(v);
+         if (c.cors_origins.empty()) return error{"empty list"};
+         for (const auto& o : c.cors_origins) {
+           if (o != "*" && !http::parse_origin(o))
+             return error{"expected an origin like http://host:port, got '" + o + "'"};
+         }
+         return ok_status();
+       }},
+      {"label", "TEXT", "a label shown in the web UI, e.g. the project name",
+       [](config& c, const std::string& v) -> status {
+         if (v.size() > 200 || !printable(v)) return error{"expected up to 200 printable characters"};
+         c.label = v;
+         return ok_status();
+       }},
+      {"http-max-body", "SIZE",
+       "largest API request body, e.g. 5M (default 5M; /api/v1/send: --smtp-max-message-size)",
+       [](config& c, const std::string& v) -> status {
+         auto n = parse_size(v);
+         if (!n) return error{n.error_message()};
+         if (*n == 0) return error{"must be more than 0"};
+         c.http_max_body = *n;
+         return ok_status();
+       }},
+      {"verbose", nullptr, "log every SMTP command and reply, and every HTTP request",
        [](config& c, const std::string& v) { return parse_bool(v, c.verbose); }},
       {"help", nullptr, "show this help and exit",
        [](config& c, const std::string& v) { return parse_bool(v, c.show_help); }},
@@ -295,6 +396,9 @@ result<config> parse_config(const std::vector<std::string>& args,
   }
   if (c.smtp_tls_cert.empty() != c.smtp_tls_key.empty()) {
     return error{"--smtp-tls-cert and --smtp-tls-key go together"};
+  }
+  if (c.http_tls_cert.empty() != c.http_tls_key.empty()) {
+    return error{"--http-tls-cert and --http-tls-key go together"};
   }
   if (!c.smtps_addr.empty() && !c.tls_enabled()) {
     return error{"--smtps needs --smtp-tls-cert/--smtp-tls-key or --smtp-tls-self-signed"};

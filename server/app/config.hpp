@@ -1,7 +1,7 @@
 // Every flag, limit, timeout and default of the daemon in one struct, with its reason.
 // parse_config reads argv first, then MAILJAR_* environment variables for flags not given.
-// Pure: no I/O besides reading the auth file named by --smtp-auth-file. Not thread-safe to build;
-// immutable once built.
+// Pure: no I/O besides reading the auth files named by --smtp-auth-file and --http-auth-file.
+// Not thread-safe to build; immutable once built.
 #pragma once
 
 #include <cstdint>
@@ -41,6 +41,18 @@ struct config {
   // AUTH: any credentials accepted (user recorded) unless users are given; then required.
   std::map<std::string, std::string> smtp_users;
   std::vector<std::string> smtp_allow;  // CIDRs; empty = everyone who reaches the listener
+
+  // HTTP API and web UI. Loopback by default; the browser-facing rules (Host, Origin) apply
+  // whatever the address (DESIGN.md "Web security").
+  std::string http_addr = "127.0.0.1:8025";
+  std::string webroot = "/";  // normalised: "/" or "/prefix/"
+  std::string http_tls_cert;
+  std::string http_tls_key;
+  std::map<std::string, std::string> http_users;  // basic auth: user -> password or htpasswd hash
+  std::vector<std::string> http_allow_hosts;      // extra Host names (DNS rebinding rule)
+  std::vector<std::string> cors_origins;          // origins allowed cross-origin ("*": any)
+  std::string label;                              // shown by the web UI (Mailpit --label)
+  std::uint64_t http_max_body = 5ull << 20;       // JSON bodies; /api/v1/send: smtp_max_message_size
 
   bool verbose = false;  // log every SMTP command/reply line
   bool show_help = false;

@@ -1,5 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <cstdio>
+#include <fstream>
+
+#include <unistd.h>
+
 #include "app/config.hpp"
 
 using namespace mailjar::app;
@@ -109,6 +114,17 @@ TEST_CASE("help lists every flag with its environment variable", "[config]") {
                            "--smtp-auth ",
                            "--smtp-auth-file",
                            "--smtp-allow",
+                           "--http ",
+                           "--webroot",
+                           "--http-tls-cert",
+                           "--http-tls-key",
+                           "--http-auth ",
+                           "--http-auth-file",
+                           "--http-allow-host",
+                           "--cors-origin",
+                           "--label",
+                           "--http-max-body",
+                           "MAILJAR_HTTP_ALLOW_HOST",
                            "--verbose",
                            "--help",
                            "--version",
@@ -116,4 +132,63 @@ TEST_CASE("help lists every flag with its environment variable", "[config]") {
     INFO(flag);
     CHECK(h.find(flag) != std::string::npos);
   }
+}
+
+TEST_CASE("HTTP flags: listener, webroot, auth, hosts, origins, label, body size", "[config][http]") {
+  auto d = parse_ok({});
+  CHECK(d.http_addr == "127.0.0.1:8025");
+  CHECK(d.webroot == "/");
+  CHECK(d.http_users.empty());
+  CHECK(d.cors_origins.empty());
+  CHECK(d.http_allow_hosts.empty());
+  CHECK(d.http_max_body == 5ull << 20);
+
+  auto c = parse_ok({"--http", "127.0.0.1:0", "--webroot", "mail", "--http-auth", "alice:pw:1,bob:$2y$05$abc",
+                     "--http-allow-host", "mail.dev.test,.corp.test,*.preview.test", "--cors-origin",
+                     "http://localhost:3000, https://ui.test", "--label", "Project X", "--http-max-body",
+                     "1M", "--http-tls-cert", "c.pem", "--http-tls-key", "k.pem"});
+  CHECK(c.http_addr == "127.0.0.1:0");
+  CHECK(c.webroot == "/mail/");
+  CHECK(c.http_users.at("alice") == "pw:1");
+  CHECK(c.http_users.at("bob") == "$2y$05$abc");
+  CHECK(c.http_allow_hosts == std::vector<std::string>{"mail.dev.test", ".corp.test", "*.preview.test"});
+  CHECK(c.cors_origins == std::vector<std::string>{"http://localhost:3000", "https://ui.test"});
+  CHECK(c.label == "Project X");
+  CHECK(c.http_max_body == 1ull << 20);
+  CHECK(c.http_tls_cert == "c.pem");
+
+  auto e = parse_ok({}, {{"MAILJAR_HTTP", "[::1]:0"},
+                         {"MAILJAR_WEBROOT", "/a/b/"},
+                         {"MAILJAR_CORS_ORIGIN", "*"},
+                         {"MAILJAR_LABEL", "env"}});
+  CHECK(e.http_addr == "[::1]:0");
+  CHECK(e.webroot == "/a/b/");
+  CHECK(e.cors_origins == std::vector<std::string>{"*"});
+  CHECK(e.label == "env");
+
+  CHECK(parse_err({"--http", "8025"}).find("ADDR:PORT") != std::string::npos);
+  CHECK(parse_err({"--webroot", "/../x"}).find("/mail/") != std::string::npos);
+  CHECK(parse_err({"--webroot", "/a b/"}).find("--webroot") == 0);
+  CHECK(parse_err({"--http-auth", "nopass"}).find("USER:PASS") != std::string::npos);
+  CHECK(parse_err({"--http-auth", "user:"}).find("USER:PASS") != std::string::npos);
+  CHECK(parse_err({"--cors-origin", "localhost:3000"}).find("origin") != std::string::npos);
+  CHECK(parse_err({"--cors-origin", "http://a.test/path"}).find("origin") != std::string::npos);
+  CHECK(parse_err({"--http-allow-host", "bad host"}).find("host name") != std::string::npos);
+  CHECK(parse_err({"--label", "a\nb"}).find("printable") != std::string::npos);
+  CHECK(parse_err({"--http-max-body", "0"}).find("more than 0") != std::string::npos);
+  CHECK(parse_err({"--http-tls-cert", "c.pem"}).find("go together") != std::string::npos);
+  CHECK(parse_err({"--http-auth-file", "/nonexistent/file"}).find("cannot read") != std::string::npos);
+}
+
+TEST_CASE("--http-auth-file reads htpasswd lines, skipping comments", "[config][http]") {
+  std::string path = "/tmp/mailjar_config_test_htpasswd_" + std::to_string(::getpid());
+  {
+    std::ofstream f(path);
+    f << "# users\r\nalice:$2y$05$hashhashhash\r\n\ncarol:plain:text\n";
+  }
+  auto c = parse_ok({"--http-auth-file", path});
+  std::remove(path.c_str());
+  CHECK(c.http_users.size() == 2);
+  CHECK(c.http_users.at("alice") == "$2y$05$hashhashhash");
+  CHECK(c.http_users.at("carol") == "plain:text");
 }
