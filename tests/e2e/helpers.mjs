@@ -175,11 +175,11 @@ export class Mailjar {
     const problems = [];
     if (!this.exit) {
       this.proc.kill('SIGTERM');
-      const done = await Promise.race([this.exited, sleep(STOP_TIMEOUT_MS).then(() => null)]);
+      const done = await withTimeout(this.exited, STOP_TIMEOUT_MS, 'exit').catch(() => null);
       if (!done) {
         problems.push(`did not exit within ${STOP_TIMEOUT_MS} ms of SIGTERM; killed`);
         this.proc.kill('SIGKILL');
-        await Promise.race([this.exited, sleep(5000)]);
+        await withTimeout(this.exited, 5000, 'exit after SIGKILL').catch(() => null);
       }
     } else {
       problems.push(`had already exited (${JSON.stringify(this.exit)}) before stop`);
@@ -200,7 +200,7 @@ export class Mailjar {
     this.stopped = true;
     if (!this.exit && this.proc) {
       this.proc.kill('SIGKILL');
-      await Promise.race([this.exited, sleep(5000)]);
+      await withTimeout(this.exited, 5000, 'exit after SIGKILL').catch(() => null);
     }
   }
 
