@@ -382,9 +382,9 @@ export function rawHttp(port, request, timeoutMs = REQUEST_TIMEOUT_MS) {
 // ---------------------------------------------------------------------------------------------
 // WebSocket events: open /api/events and collect frames; next(pred) waits for a matching one.
 
-export function openEvents(port, { origin, path: p = '/api/events', timeoutMs = 10_000 } = {}) {
+export function openEvents(port, { origin, auth, path: p = '/api/events', timeoutMs = 10_000 } = {}) {
   const headers = origin ? { Origin: origin } : {};
-  const ws = new WebSocket(`ws://127.0.0.1:${port}${p}`, { headers, handshakeTimeout: timeoutMs });
+  const ws = new WebSocket(`ws://127.0.0.1:${port}${p}`, { headers, auth, handshakeTimeout: timeoutMs });
   const frames = [];
   const waiters = [];
   ws.on('message', (data, isBinary) => {
