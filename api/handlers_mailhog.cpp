@@ -1,6 +1,8 @@
 // MailHog endpoints as its npm clients use them: GET /api/v2/messages, GET /api/v2/search
 // (kind=from|to|containing, translated into Mailpit search terms), GET/DELETE
 // /api/v1/messages/{ID}, POST /api/v1/messages/{ID}/release. Items in MailHog's shape.
+#include <cctype>
+
 #include "api/dto_mailhog.hpp"
 #include "api/handlers.hpp"
 #include "api/json_reply.hpp"
@@ -34,10 +36,16 @@ response list_reply(const call& c, const message_page& page, std::size_t start) 
   return json_reply(d);
 }
 
-// A MailHog query as one Mailpit term: quotes removed, so the text is one phrase.
+// A MailHog query as one Mailpit phrase: quotes dropped, whitespace runs collapsed.
 std::string phrase(const std::string& q) {
   std::string out;
-  for (char ch : q) out += ch == '"' ? ' ' : ch;
+  for (char ch : q) {
+    bool space = ch == '"' || std::isspace(static_cast<unsigned char>(ch));
+    if (!space)
+      out += ch;
+    else if (!out.empty() && out.back() != ' ')
+      out += ' ';
+  }
   return "\"" + trim(out) + "\"";
 }
 

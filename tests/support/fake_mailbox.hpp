@@ -21,7 +21,7 @@
 
 namespace mailjar::testing {
 
-class fake_mailbox final : public mailbox {
+class fake_mailbox : public mailbox {
  public:
   // Adds a message (parsed now) and returns its uid. Later additions are newer.
   std::string add(std::string raw, envelope env = {}, std::string uid = {}) {
