@@ -259,6 +259,20 @@ describe('mailpit-api: messages', { timeout: 120_000 }, () => {
     assert.equal(typeof cfg.HideDeleteAllButton, 'boolean');
   });
 
+  test('waitForMessage / waitForMessages resolve when the mail arrives', T, async () => {
+    const client = srv.mailpit();
+    const word = uniqueWord('wait');
+    const waiting = client.waitForMessage({ query: `subject:${word}` }, { timeout: 10_000, interval: 100 });
+    setTimeout(() => {
+      srv.send({ from: 'late@wait.test', to: 'x@wait.test', subject: `arrives later ${word}`, text: 'x' }).catch(() => {});
+    }, 300);
+    const m = await waiting;
+    assert.equal(m.Subject, `arrives later ${word}`);
+    assert.deepEqual(m.From, { Name: '', Address: 'late@wait.test' });
+    const r = await client.waitForMessages({ query: `subject:${word}`, count: 1, exact: true }, { timeout: 5000, interval: 100 });
+    assert.equal(r.messages_count, 1);
+  });
+
   test('server stops cleanly with no sanitizer report', T, async () => {
     await srv.stop();
   });
