@@ -186,6 +186,10 @@ constexpr std::string_view document = R"json({
                       "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}}
       }
     },
+    "/api/events": {
+      "get": {"tags": ["application"], "summary": "WebSocket of live events (upgrade; served by the HTTP layer). Frames {\"Type\",\"Data\"}: new (MessageSummary), stats {Total,Unread,Version}, update {ID,Read} or {ID,Tags}, delete {ID}, prune null, truncate null, error {Level,Type,IP,Message}",
+              "responses": {"101": {"description": "Switching Protocols"}, "403": {"description": "Origin not allowed"}}}
+    },
     "/livez": {"get": {"tags": ["health"], "summary": "Liveness", "responses": {"200": {"$ref": "#/components/responses/OK"}}}},
     "/readyz": {"get": {"tags": ["health"], "summary": "Readiness (the mailbox answers)",
                         "responses": {"200": {"$ref": "#/components/responses/OK"}, "503": {"description": "Not ready"}}}},
