@@ -205,7 +205,7 @@ outcome front_door::route(const inbound_request& in, const std::string& path,
 void front_door::finish(const inbound_request& in, outcome& out) const {
   if (out.upgrade != upgrade_kind::none) return;
   api::response& r = out.response;
-  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  if (!has_header(r, "X-Content-Type-Options")) r.headers.emplace_back("X-Content-Type-Options", "nosniff");
 
   const std::string origin = header_of(in, "origin");
   if (!origin.empty() && origin_listed(origin, opts_.cors_origins)) {

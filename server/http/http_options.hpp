@@ -33,6 +33,7 @@ struct http_options {
   // WebSocket: pings keep proxies from closing an idle socket and find dead peers.
   std::chrono::seconds ws_idle_timeout{60};  // a ping after half of it, closed without a pong
   std::size_t ws_max_queue = 1024;           // frames queued per client; a full queue drops the client
+  std::size_t ws_max_queue_bytes = 8u << 20;  // and their bytes (a `new` frame carries a whole subject)
   std::size_t ws_max_read = 64 * 1024;       // clients have nothing to say; bound what they send
 };
 

@@ -1,5 +1,6 @@
 #include "http/http_server.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
@@ -180,7 +181,9 @@ class http_session final : public closable, public std::enable_shared_from_this<
     if (queue_.size() >= st_->opts.pipeline_limit) return;  // resumed when a response is written
     parser_.emplace();
     parser_->header_limit(st_->opts.header_limit);
-    parser_->body_limit(st_->opts.max_body);
+    // Beast checks Content-Length against this while parsing the header, before the route is
+    // known: start from the largest limit; on_header applies the route's own.
+    parser_->body_limit(std::max(st_->opts.max_body, st_->opts.max_send_body));
     reading_ = true;
     // Idle keep-alive wait and the headers share one deadline: a client dribbling header bytes
     // (slowloris) is cut off like an idle one.

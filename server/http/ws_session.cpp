@@ -35,12 +35,20 @@ class ws_session final : public ws_client, public std::enable_shared_from_this<w
         [](websocket::response_type& res) { res.set(beast::http::field::server, "mailjar"); }));
     ws_.read_message_max(ctx_.opts.ws_max_read);
     ws_.text(true);
+    ws_.auto_fragment(false);                      // one frame per event: what simple clients expect
     beast::get_lowest_layer(ws_).expires_never();  // the websocket timeouts take over
     ws_.async_accept(req, beast::bind_front_handler(&ws_session::on_accept, this->shared_from_this()));
   }
 
   bool offer(std::shared_ptr<const std::string> frame) override {
+    const std::size_t size = frame->size();
     if (queued_.fetch_add(1) >= ctx_.opts.ws_max_queue) {
+      queued_.fetch_sub(1);
+      return false;
+    }
+    // Bytes are bounded too; a single frame larger than the bound still goes to an idle client.
+    if (queued_bytes_.fetch_add(size) + size > ctx_.opts.ws_max_queue_bytes && queued_.load() > 1) {
+      queued_bytes_.fetch_sub(size);
       queued_.fetch_sub(1);
       return false;
     }
@@ -102,6 +110,7 @@ class ws_session final : public ws_client, public std::enable_shared_from_this<w
 
   void on_write(beast::error_code ec, std::size_t) {
     writing_ = false;
+    queued_bytes_.fetch_sub(queue_.front()->size());
     queue_.pop_front();
     queued_.fetch_sub(1);
     if (ec) {
@@ -131,6 +140,7 @@ class ws_session final : public ws_client, public std::enable_shared_from_this<w
   beast::flat_buffer rbuf_;
   std::deque<std::shared_ptr<const std::string>> queue_;  // strand only
   std::atomic<std::size_t> queued_{0};                    // offered and not yet written (bounded)
+  std::atomic<std::size_t> queued_bytes_{0};
   bool writing_ = false;
   bool closed_ = false;
   std::uint64_t hub_id_ = 0;
