@@ -10,6 +10,9 @@ Subcommands:
                                in LOG (while PID lives) and print P
   mem PID                      print "VmRSS_kB VmHWM_kB" of PID
   cpu-ticks PID                print utime+stime of PID (all threads) in clock ticks
+  run-timed PID TIMEOUT CMD... run CMD (killed after TIMEOUT s) while watching server PID; print
+                               "<exit> <seconds> <server cpu%> <client cpu%> <others cpu%>" where
+                               others = every other process on the machine (noise)
   send-big PORT SIZE           send one SIZE-byte message (text part + base64 attachment) with
                                smtplib; print "<seconds> <reply>"
   render DIR OUT.md            print the result table and write it (and the memory section) as
@@ -170,6 +173,44 @@ def cmd_cpu_ticks(pid):
     print(int(fields[11]) + int(fields[12]))
 
 
+def _system_busy_ticks():
+    with open("/proc/stat") as f:
+        vals = [int(v) for v in f.readline().split()[1:]]
+    idle = vals[3] + (vals[4] if len(vals) > 4 else 0)
+    return sum(vals[:8]) - idle
+
+
+def _proc_ticks(pid):
+    try:
+        with open("/proc/%d/stat" % int(pid)) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def cmd_run_timed(pid, timeout, *cmd):
+    import resource
+    import subprocess
+    tck = os.sysconf("SC_CLK_TCK")
+    before_children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    s0, b0 = _proc_ticks(pid), _system_busy_ticks()
+    t0 = time.monotonic()
+    try:
+        rc = subprocess.run(list(cmd), timeout=float(timeout)).returncode
+    except subprocess.TimeoutExpired:
+        rc = 124
+    took = time.monotonic() - t0
+    s1, b1 = _proc_ticks(pid), _system_busy_ticks()
+    after_children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    client = (after_children.ru_utime + after_children.ru_stime -
+              before_children.ru_utime - before_children.ru_stime)
+    server = (s1 - s0) / tck
+    others = max(0.0, (b1 - b0) / tck - server - client)
+    print("%d %.3f %.0f %.0f %.0f" % (rc, took, 100 * server / took, 100 * client / took, 100 * others / took))
+    return 0
+
+
 def cmd_send_big(port, size):
     size = int(size)
     data = make_message(size)
@@ -222,8 +263,8 @@ def cmd_render(d, out_md):
             keys.append(k)
 
     table = [["message", "conns", "msgs/run", "smtp-sink msgs/s", "mailjar msgs/s", "ratio",
-              "mailjar MB/s", "mailjar CPU", "stored"]]
-    problems = []
+              "mailjar MB/s", "mailjar CPU", "smtp-source CPU", "others CPU", "stored"]]
+    problems, warnings = [], []
     for size, conns in keys:
         sel = [r for r in rows if int(r["size"]) == size and int(r["conns"]) == conns]
         sink = [float(r["rate"]) for r in sel if r["target"] == "smtp-sink" and r["status"] == "ok"]
@@ -232,6 +273,11 @@ def cmd_render(d, out_md):
         sink_rate, mj_rate = _median(sink), _median(mj_ok)
         ratio = "-" if not (sink_rate and mj_rate) else "%.2fx" % (mj_rate / sink_rate)
         cpu = _median([float(r["cpu_pct"]) for r in mj if r["status"] == "ok"])
+        client = _median([float(r["client_pct"]) for r in mj if r["status"] == "ok"])
+        others = _median([float(r["others_pct"]) for r in sel if r["status"] == "ok"])
+        if others is not None and others > 25:
+            warnings.append("%s x%d: other processes used %.0f%% CPU during these runs: numbers are noisy"
+                            % (sel[0]["size_label"], conns, others))
         stored = "; ".join(sorted({r["stored"] for r in mj})) or "-"
         for r in sel:
             if r["status"] != "ok":
@@ -240,7 +286,8 @@ def cmd_render(d, out_md):
         count = sel[0]["count"]
         mbps = "-" if mj_rate is None else "%.1f" % (mj_rate * size / 1e6)
         table.append([label, str(conns), count, _fmt_rate(sink_rate), _fmt_rate(mj_rate), ratio, mbps,
-                      "-" if cpu is None else "%.0f%%" % cpu, stored])
+                      "-" if cpu is None else "%.0f%%" % cpu, "-" if client is None else "%.0f%%" % client,
+                      "-" if others is None else "%.0f%%" % others, stored])
 
     mem = _read_tsv(os.path.join(d, "memory.tsv"))
 
@@ -265,6 +312,8 @@ def cmd_render(d, out_md):
     if len(mem_table) > 1:
         print()
         print(text_table(mem_table))
+    for w in warnings:
+        print("WARNING: " + w)
     for p in problems:
         print("PROBLEM: " + p)
 
@@ -279,7 +328,7 @@ def cmd_render(d, out_md):
               "Postfix `smtp-sink` (accepts and discards), same message, same run. mailjar: release build, "
               "fresh temporary database per run, default durability (`--db-sync` default), every 250 "
               "counted back from `messages` afterwards. Rates are medians of %s repeat(s); CPU is mailjar's "
-              "user+system time over the run's wall time (200%% = both cores). Messages are realistic MIME: "
+              "user+system time over the run's wall time (200%% = both cores); smtp-source CPU likewise for the load generator in the mailjar runs; others CPU is everything else on the machine during the runs (noise). Messages are realistic MIME: "
               "2 KB = multipart/alternative text+HTML; 100 KB = text+HTML plus a base64 attachment. "
               "Scale: %s." % (meta.get("repeat", "1"), meta.get("scale", "1")))
     md.append("")
@@ -289,6 +338,11 @@ def cmd_render(d, out_md):
         md.append("## Memory")
         md.append("")
         md.append(md_table(mem_table, left=(0, 5)))
+    if warnings:
+        md.append("")
+        md.append("## Warnings")
+        md.append("")
+        md += ["- " + w for w in warnings]
     if problems:
         md.append("")
         md.append("## Problems")
@@ -314,6 +368,7 @@ def main(argv):
         "wait-listen": cmd_wait_listen,
         "mem": cmd_mem,
         "cpu-ticks": cmd_cpu_ticks,
+        "run-timed": cmd_run_timed,
         "send-big": cmd_send_big,
         "render": cmd_render,
     }.get(cmd)

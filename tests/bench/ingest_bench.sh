@@ -82,8 +82,6 @@ loud() {  # a failure nobody can miss
   echo "" >&2
 }
 
-now_ns() { date +%s%N; }
-clk_tck="$(getconf CLK_TCK)"
 
 # Message count for one run: long enough to take a few seconds at the expected rate.
 count_for() {  # size conns
@@ -153,21 +151,13 @@ stored_count() {  # db
 }
 
 # ----- one timed smtp-source run -----
-# Sets: elapsed_s, rate, cpu_pct, src_status
+# Sets: elapsed_s, rate, cpu_pct (server), client_pct (smtp-source), others_pct, src_status
 run_source() {  # msgfile count conns
-  local msgfile=$1 count=$2 conns=$3 t0 t1 c0 c1 rc
-  c0="$(python3 "$helper" cpu-ticks "$server_pid" 2>/dev/null || echo 0)"
-  t0="$(now_ns)"
-  timeout "$BENCH_TIMEOUT" smtp-source -d -s "$conns" -m "$count" -F "$msgfile" -M bench.local \
-    -f sender@bench.example -t rcpt@bench.example "127.0.0.1:$port" >"$work/source.log" 2>&1
-  rc=$?
-  t1="$(now_ns)"
-  c1="$(python3 "$helper" cpu-ticks "$server_pid" 2>/dev/null || echo 0)"
-  read -r elapsed_s rate cpu_pct < <(python3 -c '
-import sys
-t0, t1, c0, c1, n, tck = map(float, sys.argv[1:])
-s = (t1 - t0) / 1e9
-print("%.3f %.1f %.0f" % (s, n / s, 100.0 * (c1 - c0) / tck / s))' "$t0" "$t1" "$c0" "$c1" "$count" "$clk_tck")
+  local msgfile=$1 count=$2 conns=$3 rc
+  read -r rc elapsed_s cpu_pct client_pct others_pct < <(python3 "$helper" run-timed "$server_pid" "$BENCH_TIMEOUT" \
+    smtp-source -d -s "$conns" -m "$count" -F "$msgfile" -M bench.local \
+    -f sender@bench.example -t rcpt@bench.example "127.0.0.1:$port" 2>"$work/source.log")
+  rate="$(python3 -c 'import sys; print("%.1f" % (int(sys.argv[1]) / max(float(sys.argv[2]), 1e-6)))' "$count" "$elapsed_s")"
   if [ "$rc" = 0 ]; then
     src_status=ok
   elif [ "$rc" = 124 ]; then
@@ -194,7 +184,7 @@ mkdir -p "$(dirname "$BENCH_OUT")"
   echo "scale=$BENCH_SCALE$([ "$BENCH_QUICK" = 1 ] && echo ' (quick mode)')"
 } >"$work/meta.txt"
 
-printf 'target\tsize\tsize_label\tconns\tcount\tseconds\trate\tcpu_pct\tstored\tstatus\n' >"$work/throughput.tsv"
+printf 'target\tsize\tsize_label\tconns\tcount\tseconds\trate\tcpu_pct\tclient_pct\tothers_pct\tstored\tstatus\n' >"$work/throughput.tsv"
 printf 'phase\tmessages\trate\trss\thwm\tnote\n' >"$work/memory.tsv"
 
 run_n=0
@@ -209,11 +199,11 @@ for size in $BENCH_SIZES; do
       if want smtp-sink && start_sink; then
         run_source "$msgfile" "$count" "$conns"
         stop_server
-        printf 'smtp-sink  %-6s x%-3s %7s msgs in %7ss = %9s msgs/s  cpu %4s%%  %s\n' "$label" "$conns" \
-          "$count" "$elapsed_s" "$rate" "$cpu_pct" "$src_status"
+        printf 'smtp-sink  %-6s x%-3s %7s msgs in %7ss = %9s msgs/s  cpu %4s%%  source %4s%%  others %4s%%  %s\n' \
+          "$label" "$conns" "$count" "$elapsed_s" "$rate" "$cpu_pct" "$client_pct" "$others_pct" "$src_status"
         [ "$src_status" = ok ] || loud "smtp-sink $label x$conns: $src_status"
-        printf 'smtp-sink\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t-\t%s\n' "$size" "$label" "$conns" "$count" \
-          "$elapsed_s" "$rate" "$cpu_pct" "$src_status" >>"$work/throughput.tsv"
+        printf 'smtp-sink\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t-\t%s\n' "$size" "$label" "$conns" "$count" \
+          "$elapsed_s" "$rate" "$cpu_pct" "$client_pct" "$others_pct" "$src_status" >>"$work/throughput.tsv"
       fi
       # mailjar on a fresh database.
       want mailjar || continue
@@ -230,13 +220,13 @@ for size in $BENCH_SIZES; do
         elif [ "$status" != ok ]; then
           loud "mailjar $label x$conns: $status"
         fi
-        printf 'mailjar    %-6s x%-3s %7s msgs in %7ss = %9s msgs/s  cpu %4s%%  stored %s/%s  %s\n' "$label" \
-          "$conns" "$count" "$elapsed_s" "$rate" "$cpu_pct" "$stored" "$count" "$status"
-        printf 'mailjar\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s/%s\t%s\n' "$size" "$label" "$conns" "$count" \
-          "$elapsed_s" "$rate" "$cpu_pct" "$stored" "$count" "$status" >>"$work/throughput.tsv"
+        printf 'mailjar    %-6s x%-3s %7s msgs in %7ss = %9s msgs/s  cpu %4s%%  source %4s%%  others %4s%%  stored %s/%s  %s\n' \
+          "$label" "$conns" "$count" "$elapsed_s" "$rate" "$cpu_pct" "$client_pct" "$others_pct" "$stored" "$count" "$status"
+        printf 'mailjar\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s/%s\t%s\n' "$size" "$label" "$conns" "$count" \
+          "$elapsed_s" "$rate" "$cpu_pct" "$client_pct" "$others_pct" "$stored" "$count" "$status" >>"$work/throughput.tsv"
         [ "$BENCH_KEEP" = 1 ] || rm -f "$dir"/mailjar.db*
       else
-        printf 'mailjar\t%s\t%s\t%s\t%s\t-\t0\t0\t-\tdid not start\n' "$size" "$label" "$conns" \
+        printf 'mailjar\t%s\t%s\t%s\t%s\t-\t0\t0\t0\t0\t-\tdid not start\n' "$size" "$label" "$conns" \
           "$count" >>"$work/throughput.tsv"
         stop_server
       fi
