@@ -23,9 +23,9 @@ struct http_options {
   std::size_t max_connections = 1000;         // HTTP + WebSocket; beyond: refused at accept
 
   // A slow client may not hold a connection (or a worker) forever.
-  std::chrono::seconds header_timeout{30};  // from the first byte to the end of the headers
+  std::chrono::seconds header_timeout{30};  // TLS handshake
+  std::chrono::seconds idle_timeout{75};    // keep-alive wait for the next request and its headers
   std::chrono::seconds body_timeout{120};   // reading a body (50 MB on a slow link)
-  std::chrono::seconds idle_timeout{75};    // keep-alive wait for the next request
   std::chrono::seconds write_timeout{120};
 
   std::size_t gzip_min_bytes = 1024;  // smaller bodies are not worth a gzip header

@@ -14,11 +14,13 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <cctype>
+#include <chrono>
 #include <deque>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
+#include <vector>
 
 #include "http/ws_session.hpp"
 #include "log/log.hpp"
@@ -141,7 +143,7 @@ class http_session final : public closable, public std::enable_shared_from_this<
 
   void close() override {
     asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
-      if (self->closed_) return;
+      if (self->handed_off_) return;
       self->closed_ = true;
       beast::get_lowest_layer(self->stream_).close();
     });
@@ -194,7 +196,13 @@ class http_session final : public closable, public std::enable_shared_from_this<
 
   void on_header(beast::error_code ec, std::size_t) {
     reading_ = false;
-    if (closed_) return;
+    if (closed_) {
+      if (lingering_ && !ec)
+        drain();
+      else if (lingering_)
+        finish_close();
+      return;
+    }
     if (ec) {
       read_failed(ec);
       return;
@@ -242,7 +250,13 @@ class http_session final : public closable, public std::enable_shared_from_this<
 
   void on_read(beast::error_code ec, std::size_t) {
     reading_ = false;
-    if (closed_) return;
+    if (closed_) {
+      if (lingering_ && !ec)
+        drain();
+      else if (lingering_)
+        finish_close();
+      return;
+    }
     if (ec) {
       read_failed(ec);
       return;
@@ -397,6 +411,7 @@ class http_session final : public closable, public std::enable_shared_from_this<
 
   void hand_off(const std::shared_ptr<pending>& p) {
     closed_ = true;  // this object is done with the stream
+    handed_off_ = true;
     ws_context ctx;
     ctx.hub = st_->hub;
     ctx.flavour = p->out.upgrade == upgrade_kind::mailpit_events ? ws_flavour::mailpit : ws_flavour::mailhog;
@@ -415,8 +430,41 @@ class http_session final : public closable, public std::enable_shared_from_this<
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
       beast::error_code ec;
       stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    }
+    linger_until_ = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    lingering_ = true;
+    if (!reading_) drain();  // else the read in flight finishes first (one read at a time), then drains
+  }
+
+  // Lingering close: read and discard what the client still sends (the rest of a body refused
+  // with 413, say) so that closing does not reset the connection before the client has read the
+  // response. Bounded in time and bytes; then the socket (or the TLS session) is closed.
+  void drain() {
+    auto now = std::chrono::steady_clock::now();
+    if (handed_off_ || drained_ > (64u << 20) || now >= linger_until_) {
+      finish_close();
+      return;
+    }
+    drain_buf_.resize(16 * 1024);
+    beast::get_lowest_layer(stream_).expires_after(
+        std::min<std::chrono::steady_clock::duration>(std::chrono::seconds(2), linger_until_ - now));
+    stream_.async_read_some(asio::buffer(drain_buf_),
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->drained_ += n;
+                              if (ec) {
+                                self->finish_close();
+                                return;
+                              }
+                              self->drain();
+                            });
+  }
+
+  void finish_close() {
+    if (handed_off_) return;
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      stream_.close();
     } else {
-      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
+      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(2));
       stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {
         beast::get_lowest_layer(self->stream_).close();
       });
@@ -453,6 +501,11 @@ class http_session final : public closable, public std::enable_shared_from_this<
   bool job_running_ = false;
   bool read_closed_ = false;  // no further requests will be read
   bool closed_ = false;
+  bool handed_off_ = false;  // the stream now belongs to a ws_session
+  bool lingering_ = false;   // response sent, write side shut: reading only to discard
+  std::vector<char> drain_buf_;
+  std::size_t drained_ = 0;
+  std::chrono::steady_clock::time_point linger_until_{};
 };
 
 }  // namespace
