@@ -208,6 +208,11 @@ class http_session final : public closable, public std::enable_shared_from_this<
       return;
     }
     auto& req = parser_->get();
+    if (auto te = req[bhttp::field::transfer_encoding]; !te.empty() && !beast::iequals(te, "chunked")) {
+      // Only plain chunked framing: anything else is how request smuggling starts (RFC 9112 6.1).
+      push_error(501, "unsupported Transfer-Encoding\n");
+      return;
+    }
     std::uint64_t limit =
         st_->door->body_limit_for(std::string_view(req.target().data(), req.target().size()));
     if (auto len = parser_->content_length(); len && *len > limit) {
