@@ -4,6 +4,7 @@
 #include "api/json_reply.hpp"
 #include "api/message_ref.hpp"
 #include "api/paging.hpp"
+#include "search/tags.hpp"
 
 namespace mailjar::api::handlers {
 
@@ -40,8 +41,9 @@ response rename_tag(const call& c) {
   if (!tag.ok()) return tag.error_reply();
   auto body = decode_body<rename_tag_request>(c.req);
   if (!body.ok()) return body.error_reply();
+  // Mailpit cleans tag names (see search/tags.hpp); one that cleans to nothing is refused.
   std::string name = trim(body->name);
-  if (name.empty()) return error_response(bad_request("invalid tag name"));
+  if (search::clean_tag(name).empty()) return error_response(bad_request("invalid tag name"));
   auto changed = c.svc.box.rename_tag(*tag, name);
   if (!changed.ok()) return error_response(bad_request(changed.error_message()));
   // Mailpit tells live clients to reload after a rename with a `prune` event.

@@ -51,6 +51,7 @@ TEST_CASE("PUT/DELETE /api/v1/tags/{Tag} rename and delete, with a prune event",
   CHECK(f.put("/api/v1/tags/missing", R"({"Name":"x"})").status == 200);
   CHECK(f.sink.log().size() == 1);
   CHECK(f.put("/api/v1/tags/new name", R"({"Name":"  "})").status == 400);
+  CHECK(f.put("/api/v1/tags/new name", R"({"Name":"!!!"})").status == 400);
   CHECK(f.put("/api/v1/tags/new name", R"({"Name":7})").status == 400);
   CHECK(f.put("/api/v1/tags/new name", "nope").status == 400);
 
