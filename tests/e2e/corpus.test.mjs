@@ -57,7 +57,7 @@ describe('sample corpus through the API', { timeout: 120_000 }, () => {
     });
   });
   after(async () => {
-    if (srv && !srv.stopped) await srv.kill();
+    if (srv && !srv.stopped) await srv.stop(); // also checks for sanitizer reports
   });
 
   test('every stored message is addressed to its own envelope recipient', T, async () => {

@@ -19,7 +19,7 @@ describe('WebSocket events', { timeout: 120_000 }, () => {
   });
   after(async () => {
     if (ev) await ev.close();
-    if (srv && !srv.stopped) await srv.kill();
+    if (srv && !srv.stopped) await srv.stop(); // also checks for sanitizer reports
   });
 
   test('a same-origin client connects; mail over SMTP arrives as a `new` frame', T, async () => {

@@ -90,6 +90,15 @@ export function parseKv(line) {
 // ---------------------------------------------------------------------------------------------
 // The server
 
+// Servers still running; killed if the test process exits without stopping them (a failed
+// hook, a CTest timeout), so no mailjar outlives its test.
+const live = new Set();
+process.on('exit', () => {
+  for (const m of live) {
+    if (!m.exit && m.proc) m.proc.kill('SIGKILL');
+  }
+});
+
 export class Mailjar {
   constructor(flags) {
     this.flags = flags;
@@ -126,9 +135,11 @@ export class Mailjar {
     };
     this.proc.stdout.on('data', onData);
     this.proc.stderr.on('data', onData);
+    live.add(this);
     this.exited = new Promise((resolve) => {
       this.proc.on('exit', (code, signal) => {
         this.exit = { code, signal };
+        live.delete(this);
         resolve(this.exit);
       });
     });

@@ -40,7 +40,7 @@ describe('hostile requests change nothing', { timeout: 120_000 }, () => {
     assert.equal(snapshot.total, 2);
   });
   after(async () => {
-    if (srv && !srv.stopped) await srv.kill();
+    if (srv && !srv.stopped) await srv.stop(); // also checks for sanitizer reports
   });
 
   const json = (method, body, headers = {}) => ({

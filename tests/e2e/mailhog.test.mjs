@@ -53,7 +53,7 @@ describe('mailhog client', { timeout: 120_000 }, () => {
     for (const m of MAILS) await srv.send(m);
   });
   after(async () => {
-    if (srv && !srv.stopped) await srv.kill();
+    if (srv && !srv.stopped) await srv.stop(); // also checks for sanitizer reports
   });
 
   test('messages() lists newest first with decoded convenience fields', T, async () => {

@@ -23,7 +23,7 @@ describe('mailpit-api: messages', { timeout: 120_000 }, () => {
     srv = await startMailjar();
   });
   after(async () => {
-    if (srv && !srv.stopped) await srv.kill();
+    if (srv && !srv.stopped) await srv.stop(); // also checks for sanitizer reports
   });
 
   test('a rich message sent with nodemailer is listed with its summary fields', T, async () => {

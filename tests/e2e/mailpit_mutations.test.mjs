@@ -37,7 +37,7 @@ describe('mailpit-api: read flags, tags and deletes', { timeout: 120_000 }, () =
     }
   });
   after(async () => {
-    if (srv && !srv.stopped) await srv.kill();
+    if (srv && !srv.stopped) await srv.stop(); // also checks for sanitizer reports
   });
 
   test('tags from X-Tags and plus-addressing are there at ingest', T, async () => {

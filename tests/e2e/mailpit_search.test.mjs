@@ -95,7 +95,7 @@ describe('mailpit-api: search and paging', { timeout: 120_000 }, () => {
     all = CORPUS.map(([k]) => id[k]).reverse();
   });
   after(async () => {
-    if (srv && !srv.stopped) await srv.kill();
+    if (srv && !srv.stopped) await srv.stop(); // also checks for sanitizer reports
   });
 
   // Search and return the set of corpus keys found; also checks the result's counts.

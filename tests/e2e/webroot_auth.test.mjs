@@ -27,7 +27,7 @@ describe('--webroot and --http-auth with the real clients', { timeout: 120_000 }
     await srv.send({ from: 'auth@webroot.test', to: 'x@webroot.test', subject: 'behind a prefix', text: 'hello' });
   });
   after(async () => {
-    if (srv && !srv.stopped) await srv.kill();
+    if (srv && !srv.stopped) await srv.stop(); // also checks for sanitizer reports
   });
 
   const client = (auth) =>
