@@ -23,7 +23,10 @@ export function richMail() {
     subject: `Grüße aus Köln — 東京 ✓ ${word}`,
     text: `Hello there,\nthe quarterly numbers are attached. ${word}\n`,
     html: `<p>Hello <b>there</b>, ${word}</p><p><img src="cid:logo@e2e" alt="logo"></p>`,
-    headers: { 'X-Tags': 'e2e, billing' },
+    headers: {
+      'X-Tags': 'e2e, billing',
+      'List-Unsubscribe': '<https://alpha.test/unsubscribe?u=1>, <mailto:unsub@alpha.test>',
+    },
     attachments: [
       { filename: 'report.bin', content: report, contentType: 'application/octet-stream' },
       { filename: 'Übersicht März.pdf', content: pdf, contentType: 'application/pdf' },

@@ -71,6 +71,8 @@ describe('mailpit-api: messages', { timeout: 120_000 }, () => {
     assert.equal(lf(m.Text).trim(), rich.mail.text.trim());
     assert.ok(m.HTML.includes('<b>there</b>'), m.HTML);
     assert.deepEqual([...m.Tags].sort(), ['billing', 'e2e']);
+    assert.deepEqual(m.ListUnsubscribe.Links, ['https://alpha.test/unsubscribe?u=1', 'mailto:unsub@alpha.test']);
+    assert.equal(m.ListUnsubscribe.Errors, '');
     const date = Date.parse(m.Date);
     assert.ok(Math.abs(Date.now() - date) < 120_000, `Date ${m.Date}`);
 

@@ -50,7 +50,7 @@ const CORPUS = [
       to: 'team+ops@example.test',
       subject: 'Deploy finished',
       text: 'Build 1234 is live on staging.',
-      headers: { 'X-Tags': 'deploy, CI' },
+      headers: { 'X-Tags': 'deploy, CI', 'X-Env': 'Staging-EU' },
     },
   ],
   [
@@ -144,6 +144,11 @@ describe('mailpit-api: search and paging', { timeout: 120_000 }, () => {
     ['tag:ci', ['deploy']],
     ['tag:ops', ['deploy']], // plus addressing: team+ops@
     ['is:tagged', ['deploy']],
+    // mailjar's extension for custom headers (name case-insensitive, value folded)
+    ['header:X-Env:staging-eu', ['deploy']],
+    ['header:x-env:STAGING', ['deploy']],
+    ['-header:X-Env:staging', ['french', 'lunch', 'reply', 'report', 'russian']],
+    ['header:X-Env:production', []],
     ['has:attachment', ['report']],
     ['has:inline', ['lunch']],
     ['larger:20K', ['report']],
