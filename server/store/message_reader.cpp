@@ -9,11 +9,15 @@ namespace mailjar::store {
 
 namespace {
 
+constexpr const char* k_reader_pragmas = "PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -8192";
 constexpr const char* k_begin = "BEGIN";
 constexpr const char* k_end = "COMMIT";
 
+// The read flag lives in message_index (schema version 3).
 constexpr const char* k_get_message =
-    "SELECT id, uid, received_ms, size, is_read, attachments, inlines, message_id, subject, date_ms, "
+    "SELECT id, uid, received_ms, size, ifnull((SELECT i.is_read FROM message_index i WHERE i.id = "
+    "messages.id), "
+    "is_read), attachments, inlines, message_id, subject, date_ms, "
     "from_name, "
     "from_addr, to_json, cc_json, bcc_json, reply_to_json, return_path, snippet, mail_from, rcpt_to_json, "
     "client_addr, helo, tls, auth_user, smtputf8, body_type, warnings_json, headers_json, text, html, "
@@ -30,13 +34,29 @@ constexpr const char* k_get_part =
     "SELECT p.message, p.in_raw, p.raw_offset, p.raw_length, p.transfer_encoding, p.content "
     "FROM messages m JOIN parts p ON p.message = m.id WHERE m.uid = ? AND p.part_id = ? ORDER BY p.seq LIMIT "
     "1";
-constexpr const char* k_count = "SELECT count(*) FROM messages";
-constexpr const char* k_unread = "SELECT count(*) FROM messages WHERE is_read = 0";
+constexpr const char* k_count = "SELECT messages FROM mailbox_counts WHERE id = 1";
+constexpr const char* k_unread = "SELECT unread FROM mailbox_counts WHERE id = 1";
+constexpr const char* k_totals = "SELECT messages, unread FROM mailbox_counts WHERE id = 1";
 constexpr const char* k_newest =
-    "SELECT uid FROM messages ORDER BY received_ms DESC, id DESC LIMIT ? OFFSET ?";
+    "SELECT x.uid FROM message_index m JOIN messages x ON x.id = m.id ORDER BY m.received_ms DESC, m.id DESC "
+    "LIMIT ? OFFSET ?";
+constexpr const char* k_newest_ids =
+    "SELECT m.id FROM message_index m ORDER BY m.received_ms DESC, m.id DESC LIMIT ? OFFSET ?";
 constexpr const char* k_search =
     "SELECT m.uid FROM messages_fts f JOIN messages m ON m.id = f.rowid WHERE messages_fts MATCH ? "
     "ORDER BY m.received_ms DESC, m.id DESC LIMIT ?";
+// Only the list columns, all stored before the big ones (bodies, headers) in the row.
+constexpr const char* k_summary =
+    "SELECT m.uid, m.message_id, i.is_read, m.from_name, m.from_addr, m.to_json, m.cc_json, m.bcc_json, "
+    "m.reply_to_json, m.subject, m.received_ms, m.auth_user, m.size, m.attachments, m.snippet, "
+    "m.rcpt_to_json "
+    "FROM messages m JOIN message_index i ON i.id = m.id WHERE m.id = ?";
+constexpr const char* k_uid_of = "SELECT uid FROM messages WHERE id = ?";
+constexpr const char* k_all_tags =
+    "SELECT t.name FROM tags t WHERE EXISTS (SELECT 1 FROM message_tags mt WHERE mt.tag = t.id) ORDER BY "
+    "t.name";
+constexpr const char* k_tag_counts =
+    "SELECT t.name, count(*) FROM tags t JOIN message_tags mt ON mt.tag = t.id GROUP BY t.id ORDER BY t.name";
 
 mime::part_role role_from(const std::string& s) {
   if (s == "body") return mime::part_role::body;
@@ -52,24 +72,20 @@ std::int64_t clamp_i64(std::size_t v) {
 
 }  // namespace
 
-class message_reader::snapshot {
- public:
-  explicit snapshot(message_reader& r) : r_(r) { ok_ = run_cached(r_.cache_, r_.db(), k_begin).ok(); }
-  ~snapshot() {
-    if (ok_) (void)run_cached(r_.cache_, r_.db(), k_end);
-  }
-  snapshot(const snapshot&) = delete;
-  snapshot& operator=(const snapshot&) = delete;
-  bool ok() const { return ok_; }
+message_reader::snapshot::snapshot(message_reader& r) : r_(r) {
+  ok_ = run_cached(r_.cache_, r_.db(), k_begin).ok();
+}
 
- private:
-  message_reader& r_;
-  bool ok_ = false;
-};
+message_reader::snapshot::~snapshot() {
+  if (ok_) (void)run_cached(r_.cache_, r_.db(), k_end);
+}
 
 result<std::unique_ptr<message_reader>> message_reader::open(const std::string& path, int busy_timeout_ms) {
   auto db = open_connection(path, true, busy_timeout_ms);
   if (!db) return error{db.error_message()};
+  // Map the database file: page reads of searches and lists become memory reads of the OS's
+  // page cache instead of a copy per page (WAL pages are still read normally).
+  if (auto st = exec(db->get(), k_reader_pragmas); !st) return error{st.error_message()};
   return std::unique_ptr<message_reader>(new message_reader(std::move(*db)));
 }
 
@@ -241,6 +257,117 @@ std::vector<std::string> message_reader::search_uids(std::string_view fts5_query
   int rc;
   while ((rc = s->step()) == SQLITE_ROW) out.push_back(s->column_text(0));
   if (rc != SQLITE_DONE) out.clear();  // e.g. an FTS5 syntax error: no partial answers
+  return out;
+}
+
+result<message_reader::totals> message_reader::mailbox_totals() {
+  statement* s = cache_.get(k_totals);
+  if (s == nullptr) return error{cache_.last_error()};
+  reset_guard guard(*s);
+  if (s->step() != SQLITE_ROW) return error{db_error(db(), "mailbox counts")};
+  return totals{to_u64(s->column_int(0)), to_u64(s->column_int(1))};
+}
+
+result<std::vector<std::int64_t>> message_reader::page_ids(const sql_filter& f, std::size_t start,
+                                                           std::size_t limit) {
+  std::vector<std::int64_t> ids;
+  auto collect = [&](statement& s, int after) -> status {
+    s.bind(after + 1, clamp_i64(limit));
+    s.bind(after + 2, clamp_i64(start));
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) ids.push_back(s.column_int(0));
+    if (rc != SQLITE_DONE) return error{db_error(db(), "listing messages")};
+    return ok_status();
+  };
+  if (f.where.empty()) {
+    statement* s = cache_.get(k_newest_ids);
+    if (s == nullptr) return error{cache_.last_error()};
+    reset_guard guard(*s);
+    if (auto st = collect(*s, 0); !st) return error{st.error_message()};
+    return ids;
+  }
+  statement s(db(), page_query(f), false);
+  if (!s.valid()) return error{"search: " + s.error()};
+  if (auto st = collect(s, bind_filter(s, f)); !st) return error{st.error_message()};
+  return ids;
+}
+
+std::optional<message_summary> message_reader::summary(std::int64_t id) {
+  statement* m = cache_.get(k_summary);
+  statement* tags = cache_.get(k_get_tags);
+  if (m == nullptr || tags == nullptr) return std::nullopt;
+  message_summary out;
+  {
+    reset_guard guard(*m);
+    m->bind(1, id);
+    if (m->step() != SQLITE_ROW) return std::nullopt;
+    int c = 0;
+    auto text = [&] { return m->column_text(c++); };
+    auto num = [&] { return m->column_int(c++); };
+    out.uid = text();
+    out.message_id = text();
+    out.read = num() != 0;
+    std::string from_name = text();
+    if (!m->column_is_null(c)) out.from = address{std::move(from_name), m->column_text(c)};
+    ++c;
+    mime::parsed_message p;  // just the address lists, for effective_bcc
+    p.to = addresses_from_json(text());
+    p.cc = addresses_from_json(text());
+    p.bcc = addresses_from_json(text());
+    out.reply_to = addresses_from_json(text());
+    out.subject = text();
+    out.received_ms = num();
+    out.auth_user = text();
+    out.size = to_u64(num());
+    out.attachments = to_u64(num());
+    out.snippet = text();
+    out.bcc = effective_bcc(p, strings_from_json(text()));
+    out.to = std::move(p.to);
+    out.cc = std::move(p.cc);
+  }
+  reset_guard guard(*tags);
+  tags->bind(1, id);
+  while (tags->step() == SQLITE_ROW) out.tags.push_back(tags->column_text(0));
+  return out;
+}
+
+result<std::optional<std::string>> message_reader::latest_uid(const sql_filter& f) {
+  snapshot snap(*this);
+  if (!snap.ok()) return error{db_error(db(), "read transaction")};
+  auto ids = page_ids(f, 0, 1);
+  if (!ids) return error{ids.error_message()};
+  if (ids->empty()) return std::optional<std::string>();
+  statement* s = cache_.get(k_uid_of);
+  if (s == nullptr) return error{cache_.last_error()};
+  reset_guard guard(*s);
+  s->bind(1, ids->front());
+  if (s->step() != SQLITE_ROW) return std::optional<std::string>();
+  return std::optional<std::string>(s->column_text(0));
+}
+
+std::vector<std::string> message_reader::tags() {
+  std::vector<std::string> out;
+  statement* s = cache_.get(k_all_tags);
+  if (s == nullptr) return out;
+  reset_guard guard(*s);
+  while (s->step() == SQLITE_ROW) out.push_back(s->column_text(0));
+  return out;
+}
+
+result<mailbox_stats> message_reader::stats() {
+  snapshot snap(*this);
+  if (!snap.ok()) return error{db_error(db(), "read transaction")};
+  auto mailbox = mailbox_totals();
+  if (!mailbox) return error{mailbox.error_message()};
+  mailbox_stats out;
+  out.messages = mailbox->messages;
+  out.unread = mailbox->unread;
+  statement* s = cache_.get(k_tag_counts);
+  if (s == nullptr) return error{cache_.last_error()};
+  reset_guard guard(*s);
+  int rc;
+  while ((rc = s->step()) == SQLITE_ROW) out.tags[s->column_text(0)] = to_u64(s->column_int(1));
+  if (rc != SQLITE_DONE) return error{db_error(db(), "tag counts")};
   return out;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "search/tags.hpp"
 #include "store/json_columns.hpp"
 #include "store/schema.hpp"
 #include "store/search_text.hpp"
@@ -46,17 +47,35 @@ constexpr const char* k_delete_fts =
     "reply_to_search, text, html_text, file_names) SELECT 'delete', id, subject, from_search, to_search, "
     "cc_search, bcc_search, reply_to_search, text, html_text, file_names FROM messages WHERE id = ?";
 constexpr const char* k_delete_message = "DELETE FROM messages WHERE id = ?";  // cascades to raw, parts, tags
+constexpr const char* k_insert_index =
+    "INSERT INTO message_index (id, received_ms, size, attachments, inlines, subject_f, from_f, to_f, cc_f, "
+    "bcc_f, reply_to_f, message_id_f) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 constexpr const char* k_find_uid = "SELECT id FROM messages WHERE uid = ?";
 constexpr const char* k_delete_orphan_tags =
     "DELETE FROM tags WHERE NOT EXISTS (SELECT 1 FROM message_tags WHERE message_tags.tag = tags.id)";
-constexpr const char* k_set_read = "UPDATE messages SET is_read = ?1 WHERE uid = ?2 AND is_read <> ?1";
-constexpr const char* k_oldest = "SELECT id FROM messages ORDER BY received_ms, id LIMIT ?";
+constexpr const char* k_set_read = "UPDATE message_index SET is_read = ?1 WHERE id = ?2 AND is_read <> ?1";
+constexpr const char* k_oldest = "SELECT id FROM message_index ORDER BY received_ms, id LIMIT ?";
 constexpr const char* k_older_than =
-    "SELECT id FROM messages WHERE received_ms < ? ORDER BY received_ms, id LIMIT ?";
+    "SELECT id FROM message_index WHERE received_ms < ? ORDER BY received_ms, id LIMIT ?";
 constexpr const char* k_count = "SELECT count(*) FROM messages";
+constexpr const char* k_all_uids =
+    "SELECT x.uid FROM message_index m JOIN messages x ON x.id = m.id ORDER BY m.received_ms DESC, m.id DESC";
 constexpr const char* k_delete_all =
     "INSERT INTO messages_fts (messages_fts) VALUES ('delete-all');"
-    "DELETE FROM message_tags; DELETE FROM tags; DELETE FROM parts; DELETE FROM raw; DELETE FROM messages;";
+    "DELETE FROM message_tags; DELETE FROM tags; DELETE FROM parts; DELETE FROM raw; DELETE FROM "
+    "message_index;"
+    "DELETE FROM messages;";
+constexpr const char* k_message_tag_names =
+    "SELECT t.name FROM message_tags mt JOIN tags t ON t.id = mt.tag WHERE mt.message = ? ORDER BY t.name";
+constexpr const char* k_clear_message_tags = "DELETE FROM message_tags WHERE message = ?";
+constexpr const char* k_tag_carriers =
+    "SELECT x.uid FROM message_tags mt JOIN message_index m ON m.id = mt.message JOIN messages x ON x.id = "
+    "mt.message WHERE mt.tag = ? ORDER BY m.received_ms DESC, m.id DESC";
+constexpr const char* k_rename_tag = "UPDATE tags SET name = ? WHERE id = ?";
+constexpr const char* k_merge_tag =
+    "INSERT OR IGNORE INTO message_tags (message, tag) SELECT message, ?1 FROM message_tags WHERE tag = ?2";
+constexpr const char* k_unlink_tag = "DELETE FROM message_tags WHERE tag = ?";
+constexpr const char* k_delete_tag = "DELETE FROM tags WHERE id = ?";
 
 constexpr std::size_t k_blob_chunk = 1 << 20;
 
@@ -170,9 +189,10 @@ batch_result message_writer::write_batch(const std::vector<const new_message*>& 
     search_columns sc = build_search_columns(m.env.rcpt_to, m.parsed);
     status st = run(k_savepoint);
     if (st) st = insert_message(m, sc, row_id);
+    if (st) st = insert_index(row_id, m);
     if (st) st = insert_raw(row_id, m.raw);
     if (st) st = insert_parts(row_id, m);
-    if (st) st = insert_tags(row_id, m);
+    if (st) st = insert_tags(row_id, search::message_tags(m.parsed, m.env.rcpt_to));
     if (st) st = run(k_release);
     if (st) {
       out.outcomes[i].ok = true;
@@ -243,6 +263,24 @@ status message_writer::insert_message(const new_message& m, const search_columns
   return ok_status();
 }
 
+status message_writer::insert_index(std::int64_t row_id, const new_message& m) {
+  statement* s = cache_.get(k_insert_index);
+  if (s == nullptr) return error{cache_.last_error()};
+  reset_guard guard(*s);
+  const folded_columns f = build_folded_columns(m.env.rcpt_to, m.parsed);
+  std::int64_t attachments = 0, inlines = 0;
+  for (const auto& part : m.parsed.parts) {
+    attachments += part.role == mime::part_role::attachment;
+    inlines += part.role == mime::part_role::inline_part;
+  }
+  binder b(*s);
+  b.num(row_id).num(m.env.received_ms != 0 ? m.env.received_ms : now_ms()).num(to_i64(m.raw.size()));
+  b.num(attachments).num(inlines);
+  b.text(f.subject).text(f.from).text(f.to).text(f.cc).text(f.bcc).text(f.reply_to).text(f.message_id);
+  if (s->step() != SQLITE_DONE) return error{db_error(db_.get(), "message index row")};
+  return ok_status();
+}
+
 status message_writer::insert_raw(std::int64_t row_id, const std::string& raw) {
   statement* s = cache_.get(k_insert_raw);
   if (s == nullptr) return error{cache_.last_error()};
@@ -296,25 +334,16 @@ status message_writer::insert_parts(std::int64_t row_id, const new_message& m) {
   return ok_status();
 }
 
-status message_writer::insert_tags(std::int64_t row_id, const new_message& m) {
-  if (m.parsed.tags.empty()) return ok_status();
-  statement* find = cache_.get(k_find_tag);
+status message_writer::insert_tags(std::int64_t row_id, const std::vector<std::string>& tags) {
+  if (tags.empty()) return ok_status();
   statement* add = cache_.get(k_insert_tag);
   statement* link = cache_.get(k_insert_message_tag);
-  if (find == nullptr || add == nullptr || link == nullptr) return error{cache_.last_error()};
-  for (const auto& tag : m.parsed.tags) {
+  if (add == nullptr || link == nullptr) return error{cache_.last_error()};
+  for (const auto& tag : tags) {
     if (tag.empty()) continue;
-    std::int64_t tag_id = 0;
-    {
-      reset_guard guard(*find);
-      find->bind(1, tag);
-      const int rc = find->step();
-      if (rc == SQLITE_ROW) {
-        tag_id = find->column_int(0);
-      } else if (rc != SQLITE_DONE) {
-        return error{db_error(db_.get(), "tag lookup")};
-      }
-    }
+    auto found = find_tag(tag);
+    if (!found) return error{found.error_message()};
+    std::int64_t tag_id = found->value_or(0);
     if (tag_id == 0) {
       reset_guard guard(*add);
       add->bind(1, tag);
@@ -327,6 +356,17 @@ status message_writer::insert_tags(std::int64_t row_id, const new_message& m) {
     if (link->step() != SQLITE_DONE) return error{db_error(db_.get(), "message tag")};
   }
   return ok_status();
+}
+
+result<std::optional<std::int64_t>> message_writer::find_tag(std::string_view name) {
+  statement* find = cache_.get(k_find_tag);
+  if (find == nullptr) return error{cache_.last_error()};
+  reset_guard guard(*find);
+  find->bind(1, name);
+  const int rc = find->step();
+  if (rc == SQLITE_ROW) return std::optional<std::int64_t>(find->column_int(0));
+  if (rc != SQLITE_DONE) return error{db_error(db_.get(), "tag lookup")};
+  return std::optional<std::int64_t>();
 }
 
 status message_writer::insert_fts(std::int64_t row_id, const new_message& m, const search_columns& sc) {
@@ -357,55 +397,191 @@ result<bool> message_writer::delete_row(std::int64_t row_id) {
 
 status message_writer::delete_orphan_tags() { return run(k_delete_orphan_tags); }
 
-result<std::uint64_t> message_writer::delete_uids(const std::vector<std::string>& uids) {
-  std::uint64_t removed = 0;
-  auto st = in_transaction([&]() -> status {
+result<std::vector<message_writer::row_ref>> message_writer::resolve(const write_target& which,
+                                                                     const char* extra,
+                                                                     std::optional<std::int64_t> extra_bind) {
+  std::vector<row_ref> out;
+  if (which.by_uids) {
     statement* find = cache_.get(k_find_uid);
     if (find == nullptr) return error{cache_.last_error()};
-    for (const auto& uid : uids) {
-      std::int64_t row_id = 0;
+    for (const auto& uid : which.uids) {
+      reset_guard guard(*find);
+      find->bind(1, uid);
+      const int rc = find->step();
+      if (rc == SQLITE_DONE) continue;
+      if (rc != SQLITE_ROW) return error{db_error(db_.get(), "finding message")};
+      out.push_back({find->column_int(0), uid});
+    }
+    return out;
+  }
+  statement s(db_.get(), rows_query(which.filter, extra != nullptr ? extra : ""), false);
+  if (!s.valid()) return error{"search: " + s.error()};
+  int i = bind_filter(s, which.filter);
+  if (extra_bind) s.bind(++i, *extra_bind);
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) out.push_back({s.column_int(0), s.column_text(1)});
+  if (rc != SQLITE_DONE) return error{db_error(db_.get(), "search")};
+  return out;
+}
+
+result<std::vector<std::string>> message_writer::remove(const write_target& which) {
+  std::vector<std::string> removed;
+  const bool everything = !which.by_uids && which.filter.where.empty();
+  auto st = in_transaction([&]() -> status {
+    if (everything) {
+      statement* all = cache_.get(k_all_uids);
+      if (all == nullptr) return error{cache_.last_error()};
       {
-        reset_guard guard(*find);
-        find->bind(1, uid);
-        const int rc = find->step();
-        if (rc == SQLITE_DONE) continue;
-        if (rc != SQLITE_ROW) return error{db_error(db_.get(), "finding message")};
-        row_id = find->column_int(0);
+        reset_guard guard(*all);
+        int rc;
+        while ((rc = all->step()) == SQLITE_ROW) removed.push_back(all->column_text(0));
+        if (rc != SQLITE_DONE) return error{db_error(db_.get(), "listing messages")};
       }
-      auto gone = delete_row(row_id);
+      return exec(db_.get(), k_delete_all);
+    }
+    auto rows = resolve(which);
+    if (!rows) return error{rows.error_message()};
+    for (auto& r : *rows) {
+      auto gone = delete_row(r.id);
       if (!gone) return error{gone.error_message()};
-      removed += *gone ? 1 : 0;
+      if (*gone) removed.push_back(std::move(r.uid));
     }
     return delete_orphan_tags();
   });
   if (!st) return error{st.error_message()};
-  count_ -= std::min(count_, removed);
+  count_ = everything ? 0 : count_ - std::min<std::uint64_t>(count_, removed.size());
   return removed;
 }
 
-result<std::uint64_t> message_writer::delete_all() {
-  std::uint64_t removed = 0;
+result<std::vector<std::string>> message_writer::set_read(const write_target& which, bool read) {
+  std::vector<std::string> changed;
+  const std::int64_t flag = read ? 1 : 0;
   auto st = in_transaction([&]() -> status {
-    if (auto ex = exec(db_.get(), k_delete_all); !ex) return ex;
-    removed = static_cast<std::uint64_t>(sqlite3_changes64(db_.get()));
+    auto rows = resolve(which, "m.is_read <> ?", flag);
+    if (!rows) return error{rows.error_message()};
+    statement* s = cache_.get(k_set_read);
+    if (s == nullptr) return error{cache_.last_error()};
+    for (auto& r : *rows) {
+      reset_guard guard(*s);
+      s->bind(1, flag);
+      s->bind(2, r.id);
+      if (s->step() != SQLITE_DONE) return error{db_error(db_.get(), "setting read flag")};
+      if (sqlite3_changes(db_.get()) > 0) changed.push_back(std::move(r.uid));
+    }
     return ok_status();
   });
   if (!st) return error{st.error_message()};
-  count_ = 0;
-  return removed;
+  return changed;
 }
 
-result<std::uint64_t> message_writer::set_read(const std::vector<std::string>& uids, bool read) {
-  std::uint64_t changed = 0;
+result<std::vector<std::string>> message_writer::set_tags(const std::vector<std::string>& uids,
+                                                          const std::vector<std::string>& tags) {
+  std::vector<std::string> changed;
+  auto same_tags = [&tags](const std::vector<std::string>& current) {
+    if (current.size() != tags.size()) return false;
+    for (std::size_t i = 0; i < tags.size(); ++i) {
+      if (sqlite3_stricmp(current[i].c_str(), tags[i].c_str()) != 0) return false;
+    }
+    return true;
+  };
   auto st = in_transaction([&]() -> status {
-    statement* s = cache_.get(k_set_read);
-    if (s == nullptr) return error{cache_.last_error()};
-    for (const auto& uid : uids) {
+    auto rows = resolve(write_target{true, uids, {}});
+    if (!rows) return error{rows.error_message()};
+    statement* names = cache_.get(k_message_tag_names);
+    statement* clear = cache_.get(k_clear_message_tags);
+    if (names == nullptr || clear == nullptr) return error{cache_.last_error()};
+    for (auto& r : *rows) {
+      std::vector<std::string> current;
+      {
+        reset_guard guard(*names);
+        names->bind(1, r.id);
+        int rc;
+        while ((rc = names->step()) == SQLITE_ROW) current.push_back(names->column_text(0));
+        if (rc != SQLITE_DONE) return error{db_error(db_.get(), "reading tags")};
+      }
+      if (same_tags(current)) continue;
+      {
+        reset_guard guard(*clear);
+        clear->bind(1, r.id);
+        if (clear->step() != SQLITE_DONE) return error{db_error(db_.get(), "clearing tags")};
+      }
+      if (auto added = insert_tags(r.id, tags); !added) return added;
+      changed.push_back(std::move(r.uid));
+    }
+    return delete_orphan_tags();
+  });
+  if (!st) return error{st.error_message()};
+  return changed;
+}
+
+result<std::vector<std::string>> message_writer::tag_carriers(std::int64_t tag_id) {
+  std::vector<std::string> out;
+  statement* s = cache_.get(k_tag_carriers);
+  if (s == nullptr) return error{cache_.last_error()};
+  reset_guard guard(*s);
+  s->bind(1, tag_id);
+  int rc;
+  while ((rc = s->step()) == SQLITE_ROW) out.push_back(s->column_text(0));
+  if (rc != SQLITE_DONE) return error{db_error(db_.get(), "messages with tag")};
+  return out;
+}
+
+result<std::vector<std::string>> message_writer::rename_tag(std::string_view from, std::string_view to) {
+  std::vector<std::string> changed;
+  auto st = in_transaction([&]() -> status {
+    auto from_id = find_tag(from);
+    if (!from_id) return error{from_id.error_message()};
+    if (!*from_id) return ok_status();
+    auto carriers = tag_carriers(**from_id);
+    if (!carriers) return error{carriers.error_message()};
+    changed = std::move(*carriers);
+    auto to_id = find_tag(to);
+    if (!to_id) return error{to_id.error_message()};
+    if (!*to_id || **to_id == **from_id) {  // a new name, or the same tag spelled differently
+      statement* s = cache_.get(k_rename_tag);
+      if (s == nullptr) return error{cache_.last_error()};
       reset_guard guard(*s);
-      s->bind(1, std::int64_t{read ? 1 : 0});
-      s->bind(2, uid);
-      if (s->step() != SQLITE_DONE) return error{db_error(db_.get(), "setting read flag")};
-      changed += static_cast<std::uint64_t>(sqlite3_changes(db_.get()));
+      s->bind(1, to);
+      s->bind(2, **from_id);
+      if (s->step() != SQLITE_DONE) return error{db_error(db_.get(), "renaming tag")};
+      return ok_status();
+    }
+    statement* merge = cache_.get(k_merge_tag);  // into the existing tag of that name
+    if (merge == nullptr) return error{cache_.last_error()};
+    {
+      reset_guard guard(*merge);
+      merge->bind(1, **to_id);
+      merge->bind(2, **from_id);
+      if (merge->step() != SQLITE_DONE) return error{db_error(db_.get(), "merging tags")};
+    }
+    for (const char* sql : {k_unlink_tag, k_delete_tag}) {
+      statement* s = cache_.get(sql);
+      if (s == nullptr) return error{cache_.last_error()};
+      reset_guard guard(*s);
+      s->bind(1, **from_id);
+      if (s->step() != SQLITE_DONE) return error{db_error(db_.get(), "removing tag")};
+    }
+    return ok_status();
+  });
+  if (!st) return error{st.error_message()};
+  return changed;
+}
+
+result<std::vector<std::string>> message_writer::delete_tag(std::string_view name) {
+  std::vector<std::string> changed;
+  auto st = in_transaction([&]() -> status {
+    auto id = find_tag(name);
+    if (!id) return error{id.error_message()};
+    if (!*id) return ok_status();
+    auto carriers = tag_carriers(**id);
+    if (!carriers) return error{carriers.error_message()};
+    changed = std::move(*carriers);
+    for (const char* sql : {k_unlink_tag, k_delete_tag}) {
+      statement* s = cache_.get(sql);
+      if (s == nullptr) return error{cache_.last_error()};
+      reset_guard guard(*s);
+      s->bind(1, **id);
+      if (s->step() != SQLITE_DONE) return error{db_error(db_.get(), "removing tag")};
     }
     return ok_status();
   });

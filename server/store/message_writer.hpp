@@ -1,17 +1,20 @@
 // The store's write side: owns the one writer connection and its cached statements, and knows
 // how to write a group of messages in one transaction (a SAVEPOINT per message, so one bad
-// message fails alone), delete messages with every trace (raw, parts, tags, full-text row),
-// and prune the oldest. It does no threading and no queueing: sqlite_store drives it from its
-// writer thread. Not thread-safe: one thread at a time.
+// message fails alone), change read flags and tags, delete messages with every trace (raw,
+// parts, index row, tags, full-text row), and prune the oldest. It does no threading and no
+// queueing: sqlite_store drives it from its writer thread. Not thread-safe: one thread at a time.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/result.hpp"
 #include "ports/message_store.hpp"
+#include "store/search_sql.hpp"
 #include "store/search_text.hpp"
 #include "store/sqlite_db.hpp"
 #include "store/store_config.hpp"
@@ -22,6 +25,14 @@ struct batch_result {
   std::vector<store_outcome> outcomes;  // one per input message, same order
   bool committed = false;               // false when BEGIN or COMMIT failed (every outcome !ok)
   std::uint64_t stored = 0;             // messages made durable by this batch
+};
+
+// The messages a write applies to: the listed uids (unknown ones are skipped), or every message
+// matching `filter` (an empty filter matches all).
+struct write_target {
+  bool by_uids = true;
+  std::vector<std::string> uids;
+  sql_filter filter;
 };
 
 struct prune_result {
@@ -41,11 +52,16 @@ class message_writer {
   // and every outcome is !ok.
   batch_result write_batch(const std::vector<const new_message*>& msgs);
 
-  // Each in one transaction. Return how many messages were removed.
-  result<std::uint64_t> delete_uids(const std::vector<std::string>& uids);
-  result<std::uint64_t> delete_all();
-  // Set the read flag; returns how many messages changed.
-  result<std::uint64_t> set_read(const std::vector<std::string>& uids, bool read);
+  // Each in one transaction; each returns the uids it changed (newest first for filters).
+  result<std::vector<std::string>> remove(const write_target& which);
+  result<std::vector<std::string>> set_read(const write_target& which, bool read);
+  // Replace the tags of each message (tags already normalised: search::normalize_tags).
+  result<std::vector<std::string>> set_tags(const std::vector<std::string>& uids,
+                                            const std::vector<std::string>& tags);
+  // Rename a tag everywhere (merging into an existing tag of the new name) / remove it from
+  // every message. Unknown tags change nothing. `to` must be a clean tag (search::clean_tag).
+  result<std::vector<std::string>> rename_tag(std::string_view from, std::string_view to);
+  result<std::vector<std::string>> delete_tag(std::string_view name);
 
   // Remove up to `limit` messages beyond `max_messages` (0 = no limit) or received before
   // `cutoff_ms` (0 = no limit), oldest first, in one transaction.
@@ -56,10 +72,20 @@ class message_writer {
 
  private:
   message_writer(db_ptr db, const store_config& cfg);
+  struct row_ref {
+    std::int64_t id;
+    std::string uid;
+  };
   status insert_message(const new_message& m, const search_columns& sc, std::int64_t& row_id);
+  status insert_index(std::int64_t row_id, const new_message& m);
   status insert_raw(std::int64_t row_id, const std::string& raw);
   status insert_parts(std::int64_t row_id, const new_message& m);
-  status insert_tags(std::int64_t row_id, const new_message& m);
+  status insert_tags(std::int64_t row_id, const std::vector<std::string>& tags);
+  // The existing messages of a target; `extra` is ANDed to a filter's condition.
+  result<std::vector<row_ref>> resolve(const write_target& which, const char* extra = nullptr,
+                                       std::optional<std::int64_t> extra_bind = std::nullopt);
+  result<std::vector<std::string>> tag_carriers(std::int64_t tag_id);
+  result<std::optional<std::int64_t>> find_tag(std::string_view name);
   status insert_fts(std::int64_t row_id, const new_message& m, const search_columns& sc);
   // Delete one message row and everything hanging off it; false when it did not exist.
   result<bool> delete_row(std::int64_t row_id);

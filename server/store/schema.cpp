@@ -5,6 +5,7 @@
 #include <system_error>
 #include <vector>
 
+#include "search/tags.hpp"
 #include "store/json_columns.hpp"
 #include "store/search_text.hpp"
 
@@ -162,6 +163,132 @@ status migrate_to_v2(sqlite3* db) {
   return exec(db, k_schema_v2_fts);
 }
 
+// ---- version 3: the API's list, search and counts -----------------------------------------
+// message_index is a narrow row per message holding everything lists, filters and counts read
+// (received time, read flag, sizes, folded field values), so none of them touches the wide
+// messages rows. From version 3 on its is_read is THE read flag (messages.is_read is no longer
+// written). mailbox_counts keeps the mailbox totals exact through triggers, so list pages never
+// count rows. Ordering moves to message_index; the messages indexes become unused and go.
+constexpr const char* k_schema_v3_tables = R"sql(
+CREATE TABLE message_index (
+  id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+  received_ms INTEGER NOT NULL,
+  is_read INTEGER NOT NULL DEFAULT 0,
+  size INTEGER NOT NULL DEFAULT 0,
+  attachments INTEGER NOT NULL DEFAULT 0,
+  inlines INTEGER NOT NULL DEFAULT 0,
+  subject_f TEXT NOT NULL DEFAULT '',
+  from_f TEXT NOT NULL DEFAULT '',
+  to_f TEXT NOT NULL DEFAULT '',
+  cc_f TEXT NOT NULL DEFAULT '',
+  bcc_f TEXT NOT NULL DEFAULT '',
+  reply_to_f TEXT NOT NULL DEFAULT '',
+  message_id_f TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE mailbox_counts (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  messages INTEGER NOT NULL,
+  unread INTEGER NOT NULL
+);
+)sql";
+
+constexpr const char* k_schema_v3_indexes = R"sql(
+-- Newest first is ORDER BY received_ms DESC, id DESC. The flag and size columns ride along so
+-- a page walk filtered by them never visits the table.
+CREATE INDEX message_index_by_received ON message_index(received_ms, id, is_read, attachments, inlines, size);
+-- The unread and the read messages, each on their own (is:unread pages, exact unread counts).
+CREATE INDEX message_index_unread ON message_index(received_ms) WHERE is_read = 0;
+CREATE INDEX message_index_read ON message_index(id) WHERE is_read = 1;
+DROP INDEX messages_by_received;
+DROP INDEX messages_by_read;
+INSERT INTO mailbox_counts (id, messages, unread)
+  SELECT 1, count(*), ifnull(sum(is_read = 0), 0) FROM message_index;
+CREATE TRIGGER message_index_added AFTER INSERT ON message_index BEGIN
+  UPDATE mailbox_counts SET messages = messages + 1, unread = unread + (new.is_read = 0) WHERE id = 1;
+END;
+CREATE TRIGGER message_index_removed AFTER DELETE ON message_index BEGIN
+  UPDATE mailbox_counts SET messages = messages - 1, unread = unread - (old.is_read = 0) WHERE id = 1;
+END;
+CREATE TRIGGER message_index_read AFTER UPDATE OF is_read ON message_index
+  WHEN old.is_read IS NOT new.is_read BEGIN
+  UPDATE mailbox_counts SET unread = unread + (new.is_read = 0) - (old.is_read = 0) WHERE id = 1;
+END;
+)sql";
+
+// Folded values and plus-address tags for rows written before version 3.
+status backfill_message_index(sqlite3* db) {
+  statement rows(
+      db,
+      "SELECT id, received_ms, size, is_read, attachments, inlines, subject, message_id, from_name, "
+      "from_addr, to_json, cc_json, bcc_json, reply_to_json, rcpt_to_json FROM messages",
+      false);
+  statement insert(
+      db,
+      "INSERT INTO message_index (id, received_ms, is_read, size, attachments, inlines, subject_f, "
+      "from_f, to_f, cc_f, bcc_f, reply_to_f, message_id_f) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      false);
+  statement find_tag(db, "SELECT id FROM tags WHERE name = ?", false);
+  statement add_tag(db, "INSERT INTO tags (name) VALUES (?)", false);
+  statement link(db, "INSERT OR IGNORE INTO message_tags (message, tag) VALUES (?, ?)", false);
+  for (auto* s : {&rows, &insert, &find_tag, &add_tag, &link}) {
+    if (!s->valid()) return error{"migration 3: " + s->error()};
+  }
+  int rc;
+  while ((rc = rows.step()) == SQLITE_ROW) {
+    const std::int64_t id = rows.column_int(0);
+    mime::parsed_message p;
+    p.subject = rows.column_text(6);
+    p.message_id = rows.column_text(7);
+    if (!rows.column_is_null(9)) p.from = address{rows.column_text(8), rows.column_text(9)};
+    p.to = addresses_from_json(rows.column_text(10));
+    p.cc = addresses_from_json(rows.column_text(11));
+    p.bcc = addresses_from_json(rows.column_text(12));
+    p.reply_to = addresses_from_json(rows.column_text(13));
+    const std::vector<std::string> rcpt = strings_from_json(rows.column_text(14));
+    const folded_columns f = build_folded_columns(rcpt, p);
+    insert.bind(1, id);
+    insert.bind(2, rows.column_int(1));                             // received_ms
+    insert.bind(3, std::int64_t{rows.column_int(3) != 0 ? 1 : 0});  // is_read
+    insert.bind(4, rows.column_int(2));                             // size
+    insert.bind(5, rows.column_int(4));                             // attachments
+    insert.bind(6, rows.column_int(5));                             // inlines
+    int i = 6;
+    for (const auto* v : {&f.subject, &f.from, &f.to, &f.cc, &f.bcc, &f.reply_to, &f.message_id})
+      insert.bind(++i, *v);
+    const int irc = insert.step();
+    insert.reset();
+    if (irc != SQLITE_DONE) return error{db_error(db, "migration 3: message index")};
+
+    for (const auto& tag : search::message_tags(p, rcpt)) {  // X-Tags are already stored
+      std::int64_t tag_id = 0;
+      find_tag.bind(1, tag);
+      if (find_tag.step() == SQLITE_ROW) tag_id = find_tag.column_int(0);
+      find_tag.reset();
+      if (tag_id == 0) {
+        add_tag.bind(1, tag);
+        const int arc = add_tag.step();
+        add_tag.reset();
+        if (arc != SQLITE_DONE) return error{db_error(db, "migration 3: tag")};
+        tag_id = sqlite3_last_insert_rowid(db);
+      }
+      link.bind(1, id);
+      link.bind(2, tag_id);
+      const int lrc = link.step();
+      link.reset();
+      if (lrc != SQLITE_DONE) return error{db_error(db, "migration 3: message tag")};
+    }
+  }
+  if (rc != SQLITE_DONE) return error{db_error(db, "migration 3: reading messages")};
+  return ok_status();
+}
+
+status migrate_to_v3(sqlite3* db) {
+  if (auto st = exec(db, k_schema_v3_tables); !st) return st;
+  if (auto st = backfill_message_index(db); !st) return st;
+  return exec(db, k_schema_v3_indexes);
+}
+
 struct migration {
   int version;
   status (*apply)(sqlite3*);
@@ -170,6 +297,7 @@ struct migration {
 constexpr migration k_migrations[] = {
     {1, migrate_to_v1},
     {2, migrate_to_v2},
+    {3, migrate_to_v3},
 };
 static_assert(std::size(k_migrations) == latest_schema_version);
 

@@ -18,7 +18,10 @@ namespace mailjar::store {
 // 1: messages, raw, parts, tags, message_tags and their indexes.
 // 2: full-text search: per-field search columns on messages and the external-content FTS5
 //    table messages_fts over them, backfilled from the stored rows.
-inline constexpr int latest_schema_version = 2;
+// 3: the API: message_index (narrow row per message: read flag, sizes, folded field values;
+//    the read flag lives here from now on), mailbox_counts kept by triggers, plus-address tags
+//    backfilled; ordering indexes move from messages to message_index.
+inline constexpr int latest_schema_version = 3;
 inline constexpr std::int32_t mailjar_application_id = 0x4D4A4152;  // "MJAR"
 
 struct writer_settings {

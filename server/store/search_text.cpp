@@ -1,6 +1,7 @@
 #include "store/search_text.hpp"
 
 #include "core/message_summary.hpp"
+#include "search/fold.hpp"
 
 namespace mailjar::store {
 
@@ -24,6 +25,15 @@ std::string addresses_text(const std::vector<address>& list) {
   return out;
 }
 
+std::string folded_addresses(const std::vector<address>& list) {
+  std::string out;
+  for (const auto& a : list) {
+    append_line(out, search::fold_clean(a.name));
+    append_line(out, search::fold_clean(a.addr));
+  }
+  return out;
+}
+
 }  // namespace
 
 search_columns build_search_columns(const std::vector<std::string>& rcpt_to,
@@ -36,6 +46,19 @@ search_columns build_search_columns(const std::vector<std::string>& rcpt_to,
   c.reply_to = addresses_text(parsed.reply_to);
   for (const auto& p : parsed.parts) append_line(c.file_names, p.file_name);
   return c;
+}
+
+folded_columns build_folded_columns(const std::vector<std::string>& rcpt_to,
+                                    const mime::parsed_message& parsed) {
+  folded_columns f;
+  f.subject = search::fold(parsed.subject);
+  if (parsed.from) f.from = folded_addresses({*parsed.from});
+  f.to = folded_addresses(parsed.to);
+  f.cc = folded_addresses(parsed.cc);
+  f.bcc = folded_addresses(effective_bcc(parsed, rcpt_to));
+  f.reply_to = folded_addresses(parsed.reply_to);
+  f.message_id = search::fold_clean(parsed.message_id);
+  return f;
 }
 
 }  // namespace mailjar::store

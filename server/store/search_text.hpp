@@ -1,5 +1,6 @@
-// The text the full-text index sees for a message, one string per FTS column, built the same
-// way at ingest and when a migration backfills older rows. Pure functions; thread-safe.
+// What search sees of a message, built the same way at ingest and when a migration backfills
+// older rows: the text of each full-text column (search_columns), and the folded values field
+// filters compare against (folded_columns, search::fold). Pure functions; thread-safe.
 #pragma once
 
 #include <string>
@@ -20,6 +21,17 @@ struct search_columns {
 };
 
 search_columns build_search_columns(const std::vector<std::string>& rcpt_to,
+                                    const mime::parsed_message& parsed);
+
+// Folded field values (message_index columns). Addresses: search::fold_clean of each name and
+// address, one per line (a search value never holds a newline, so no match spans two).
+struct folded_columns {
+  std::string subject;  // search::fold(subject)
+  std::string from, to, cc, bcc, reply_to;
+  std::string message_id;  // search::fold_clean(message_id)
+};
+
+folded_columns build_folded_columns(const std::vector<std::string>& rcpt_to,
                                     const mime::parsed_message& parsed);
 
 }  // namespace mailjar::store

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "store/sql_functions.hpp"
+
 namespace mailjar::store {
 
 std::string db_error(sqlite3* db, std::string_view what) {
@@ -30,6 +32,7 @@ result<db_ptr> open_connection(const std::string& path, bool read_only, int busy
   if (read_only) {
     if (auto st = exec(raw, "PRAGMA query_only = 1"); !st) return error{st.error_message()};
   }
+  if (auto st = register_sql_functions(raw); !st) return error{st.error_message()};
   return db;
 }
 

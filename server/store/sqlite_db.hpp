@@ -27,7 +27,8 @@ using db_ptr = std::unique_ptr<sqlite3, db_closer>;
 std::string db_error(sqlite3* db, std::string_view what);
 
 // Open `path`. `read_only` connections use SQLITE_OPEN_READONLY and `PRAGMA query_only`.
-// Applies busy_timeout; no journal-mode or schema work (see schema.hpp).
+// Applies busy_timeout and registers the store's SQL functions (sql_functions.hpp); no
+// journal-mode or schema work (see schema.hpp).
 result<db_ptr> open_connection(const std::string& path, bool read_only, int busy_timeout_ms);
 
 // Run one or more SQL statements that return no rows we need.

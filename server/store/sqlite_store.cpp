@@ -4,7 +4,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <future>
+
+#include "search/parser.hpp"
+#include "search/tags.hpp"
 
 namespace mailjar::store {
 
@@ -172,48 +176,132 @@ result<T> sqlite_store::run_job(std::function<result<T>(message_writer&)> fn) {
   return future.get();
 }
 
-result<std::uint64_t> sqlite_store::delete_uids(const std::vector<std::string>& uids) {
-  return run_job<std::uint64_t>([this, &uids](message_writer& w) {
-    auto r = w.delete_uids(uids);
+namespace {
+
+result<sql_filter> filter_of(std::string_view search, int tz_offset_minutes) {
+  auto q = search::parse(search, search::parse_options{tz_offset_minutes});
+  if (!q) return error{q.error_message()};
+  return translate(*q);
+}
+
+}  // namespace
+
+result<write_target> sqlite_store::target_of(const selection& which) {
+  write_target t;
+  if (!which.uids.empty()) {
+    t.uids = which.uids;
+    return t;
+  }
+  t.by_uids = false;
+  if (which.search) {
+    auto f = filter_of(*which.search, which.tz_offset_minutes);
+    if (!f) return error{f.error_message()};
+    t.filter = std::move(*f);
+  }
+  return t;
+}
+
+result<std::vector<std::string>> sqlite_store::set_read(const selection& which, bool read) {
+  auto target = target_of(which);
+  if (!target) return error{target.error_message()};
+  return run_job<std::vector<std::string>>(
+      [t = std::move(*target), read](message_writer& w) { return w.set_read(t, read); });
+}
+
+result<std::vector<std::string>> sqlite_store::remove(const selection& which) {
+  auto target = target_of(which);
+  if (!target) return error{target.error_message()};
+  return run_job<std::vector<std::string>>([this, t = std::move(*target)](message_writer& w) {
+    auto r = w.remove(t);
     if (r) {
       std::lock_guard lock(mu_);
-      stats_.deleted += *r;
+      stats_.deleted += r->size();
     }
     return r;
   });
+}
+
+result<std::vector<std::string>> sqlite_store::set_tags(const std::vector<std::string>& uids,
+                                                        const std::vector<std::string>& tags) {
+  return run_job<std::vector<std::string>>(
+      [&uids, clean = search::normalize_tags(tags)](message_writer& w) { return w.set_tags(uids, clean); });
+}
+
+result<std::vector<std::string>> sqlite_store::rename_tag(std::string_view from, std::string_view to) {
+  const std::string clean = search::clean_tag(to);
+  if (clean.empty()) return error{"invalid tag name"};
+  return run_job<std::vector<std::string>>(
+      [from = std::string(from), clean](message_writer& w) { return w.rename_tag(from, clean); });
+}
+
+result<std::vector<std::string>> sqlite_store::delete_tag(std::string_view name) {
+  return run_job<std::vector<std::string>>(
+      [name = std::string(name)](message_writer& w) { return w.delete_tag(name); });
+}
+
+result<std::uint64_t> sqlite_store::delete_uids(const std::vector<std::string>& uids) {
+  auto r = remove(selection{uids, std::nullopt, 0});
+  if (!r) return error{r.error_message()};
+  return static_cast<std::uint64_t>(r->size());
 }
 
 result<std::uint64_t> sqlite_store::delete_all() {
-  return run_job<std::uint64_t>([this](message_writer& w) {
-    auto r = w.delete_all();
-    if (r) {
-      std::lock_guard lock(mu_);
-      stats_.deleted += *r;
-    }
-    return r;
-  });
+  auto r = remove(selection{});
+  if (!r) return error{r.error_message()};
+  return static_cast<std::uint64_t>(r->size());
 }
 
-result<std::uint64_t> sqlite_store::set_read(const std::vector<std::string>& uids, bool read) {
-  return run_job<std::uint64_t>([&uids, read](message_writer& w) { return w.set_read(uids, read); });
+result<message_page> sqlite_store::list(const page_request& req) {
+  auto f = filter_of(req.search, req.tz_offset_minutes);
+  if (!f) return error{f.error_message()};
+  auto r = readers_.acquire();
+  if (!r) return error{"cannot open a read connection to '" + cfg_.path + "'"};
+  return r->page(*f, req.start, req.limit);
 }
 
-std::optional<stored_message> sqlite_store::get(std::string_view uid) const {
+result<std::optional<std::string>> sqlite_store::latest_uid(std::string_view search, int tz_offset_minutes) {
+  auto f = filter_of(search, tz_offset_minutes);
+  if (!f) return error{f.error_message()};
+  auto r = readers_.acquire();
+  if (!r) return error{"cannot open a read connection to '" + cfg_.path + "'"};
+  return r->latest_uid(*f);
+}
+
+std::optional<stored_message> sqlite_store::get(std::string_view uid) {
   auto r = readers_.acquire();
   if (!r) return std::nullopt;
   return r->get(uid);
 }
 
-std::optional<std::string> sqlite_store::raw(std::string_view uid) const {
+std::optional<std::string> sqlite_store::raw(std::string_view uid) {
   auto r = readers_.acquire();
   if (!r) return std::nullopt;
   return r->raw(uid);
 }
 
-std::optional<std::string> sqlite_store::part_content(std::string_view uid, std::string_view part_id) const {
+std::optional<std::string> sqlite_store::part_content(std::string_view uid, std::string_view part_id) {
   auto r = readers_.acquire();
   if (!r) return std::nullopt;
   return r->part_content(uid, part_id);
+}
+
+std::vector<std::string> sqlite_store::tags() {
+  auto r = readers_.acquire();
+  if (!r) return {};
+  return r->tags();
+}
+
+mailbox_stats sqlite_store::stats() {
+  mailbox_stats out;
+  if (auto r = readers_.acquire()) {
+    if (auto st = r->stats()) out = std::move(*st);
+  }
+  std::error_code ec;
+  for (const char* suffix : {"", "-wal"}) {
+    const auto bytes = std::filesystem::file_size(cfg_.path + suffix, ec);
+    if (!ec) out.database_bytes += bytes;
+  }
+  return out;
 }
 
 std::uint64_t sqlite_store::count() const {
@@ -238,7 +326,7 @@ std::vector<std::string> sqlite_store::search_uids(std::string_view fts5_query, 
   return r->search_uids(fts5_query, limit);
 }
 
-stats_snapshot sqlite_store::stats() const {
+stats_snapshot sqlite_store::write_stats() const {
   std::lock_guard lock(mu_);
   stats_snapshot s = stats_;
   s.queued = queue_.size();

@@ -3,10 +3,12 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 
+#include <future>
 #include <stdexcept>
 #include <thread>
 
 #include "core/message_uid.hpp"
+#include "mime/parser.hpp"
 
 namespace mailjar::test {
 
@@ -187,6 +189,92 @@ std::shared_ptr<new_message> make_small_message(const std::string& subject, cons
   text.size = body.size();
   p.parts = {text};
   return m;
+}
+
+namespace {
+
+// The addr-specs in a simple address list ("Name <a@b>, c@d").
+std::vector<std::string> addr_specs(const std::string& list) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < list.size()) {
+    std::size_t comma = list.find(',', start);
+    if (comma == std::string::npos) comma = list.size();
+    std::string one = list.substr(start, comma - start);
+    const auto lt = one.find('<'), gt = one.find('>');
+    if (lt != std::string::npos && gt != std::string::npos && gt > lt) one = one.substr(lt + 1, gt - lt - 1);
+    const auto b = one.find_first_not_of(' '), e = one.find_last_not_of(' ');
+    if (b != std::string::npos) out.push_back(one.substr(b, e - b + 1));
+    start = comma + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::shared_ptr<new_message> make_mail(const mail_spec& spec) {
+  auto m = std::make_shared<new_message>();
+  m->uid = new_message_uid();
+  std::string h;
+  auto header = [&h](const char* name, const std::string& value) {
+    if (!value.empty()) h += std::string(name) + ": " + value + "\r\n";
+  };
+  header("From", spec.from);
+  header("To", spec.to);
+  header("Cc", spec.cc);
+  header("Bcc", spec.bcc);
+  header("Reply-To", spec.reply_to);
+  header("Subject", spec.subject);
+  header("Message-ID", "<" + (spec.message_id.empty() ? m->uid + "@test.example" : spec.message_id) + ">");
+  header("Date", "Tue, 14 Nov 2023 22:13:20 +0000");
+  for (const auto& x : spec.extra_headers) h += x + "\r\n";
+  h += "MIME-Version: 1.0\r\n";
+
+  const std::string text_part =
+      "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + spec.text +
+      "\r\n";
+  std::string body;
+  if (spec.html.empty() && spec.attachment_name.empty() && !spec.inline_image) {
+    body = text_part;
+  } else {
+    body = "Content-Type: multipart/mixed; boundary=\"mix\"\r\n\r\n--mix\r\n";
+    if (spec.html.empty()) {
+      body += text_part;
+    } else {
+      body += "Content-Type: multipart/alternative; boundary=\"alt\"\r\n\r\n--alt\r\n" + text_part +
+              "--alt\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + spec.html + "\r\n--alt--\r\n";
+    }
+    if (!spec.attachment_name.empty()) {
+      body += "--mix\r\nContent-Type: application/octet-stream; name=\"" + spec.attachment_name +
+              "\"\r\nContent-Disposition: attachment; filename=\"" + spec.attachment_name +
+              "\"\r\nContent-Transfer-Encoding: base64\r\n\r\naGVsbG8gYXR0YWNobWVudA==\r\n";
+    }
+    if (spec.inline_image) {
+      body +=
+          "--mix\r\nContent-Type: image/png\r\nContent-Disposition: inline\r\nContent-ID: <img1@test>\r\n"
+          "Content-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n";
+    }
+    body += "--mix--\r\n";
+  }
+  m->raw = h + body;
+  m->parsed = mime::parse_message(m->raw);
+  m->env.mail_from = "bounce@test.example";
+  m->env.rcpt_to = spec.rcpt_to;
+  if (m->env.rcpt_to.empty()) {
+    for (const auto* list : {&spec.to, &spec.cc, &spec.bcc})
+      for (auto& a : addr_specs(*list)) m->env.rcpt_to.push_back(a);
+  }
+  m->env.client_addr = "127.0.0.1:2525";
+  m->env.helo = "test";
+  m->env.received_ms = spec.received_ms != 0 ? spec.received_ms : now_ms();
+  return m;
+}
+
+store_outcome store_sync(message_store& store, std::shared_ptr<const new_message> msg) {
+  auto done = std::make_shared<std::promise<store_outcome>>();
+  auto f = done->get_future();
+  store.store(std::move(msg), [done](store_outcome o) { done->set_value(std::move(o)); });
+  return f.get();
 }
 
 std::function<void(store_outcome)> outcome_log::callback(const std::string& uid) {

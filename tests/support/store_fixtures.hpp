@@ -1,7 +1,8 @@
 // Test helpers for the SQLite store: a temporary directory removed at scope end, message
-// builders (a fully populated message whose part offsets point into its raw bytes, and a
-// plain ~2 KB message for bulk tests), a thread-safe log of store callbacks, and one-shot SQL
-// on a separate connection for looking inside the database.
+// builders (a fully populated message whose part offsets point into its raw bytes, a plain
+// ~2 KB message for bulk tests, and realistic mail from a spec, parsed by the real MIME parser),
+// a thread-safe log of store callbacks, and one-shot SQL on a separate connection for looking
+// inside the database.
 #pragma once
 
 #include <chrono>
@@ -47,6 +48,27 @@ full_sample make_full_message(std::int64_t received_ms = 1'700'000'000'123);
 // About 2 KB of raw message with a text body that contains `word`; subject as given.
 std::shared_ptr<new_message> make_small_message(const std::string& subject, const std::string& word,
                                                 std::int64_t received_ms = 0);
+
+// A message to build as raw RFC 5322 text (UTF-8 headers allowed) and parse with the real
+// MIME parser. Empty fields are left out.
+struct mail_spec {
+  std::string from = "Sender <sender@example.com>";
+  std::string to = "rcpt@example.com";
+  std::string cc, bcc, reply_to;
+  std::string subject = "test";
+  std::string message_id;  // without <>; generated when empty
+  std::string text = "hello";
+  std::string html;                        // adds a text/html alternative
+  std::vector<std::string> extra_headers;  // "X-Tags: a, b"
+  std::string attachment_name;             // adds a base64 application/octet-stream attachment
+  bool inline_image = false;               // adds an inline image/png with a Content-ID
+  std::vector<std::string> rcpt_to;        // envelope; default: the addresses of To, Cc and Bcc
+  std::int64_t received_ms = 0;            // default: now
+};
+std::shared_ptr<new_message> make_mail(const mail_spec& spec);
+
+// Store one message and wait for its outcome.
+store_outcome store_sync(message_store& store, std::shared_ptr<const new_message> msg);
 
 // Collects store outcomes by uid from any thread.
 class outcome_log {

@@ -74,7 +74,7 @@ TEST_CASE("delete_uids removes raw, parts, tags and the full-text row", "[store]
   CHECK(test::sql_int(path, "SELECT count(*) FROM tags WHERE name = 'Urgent'") == 0);  // orphan tag gone
   CHECK(test::sql_int(path, "SELECT count(*) FROM tags WHERE name = 'reports'") == 1);
   check_fts_consistent(path);
-  CHECK(s->stats().deleted == 1);
+  CHECK(s->write_stats().deleted == 1);
   CHECK(s->get(b.msg->uid)->parsed.tags == std::vector<std::string>{"reports"});
 
   auto all = s->delete_all();
@@ -116,7 +116,7 @@ TEST_CASE("pruning by count keeps the newest max_messages", "[store]") {
   CHECK(rows(path, "raw") == 25);
   CHECK(rows(path, "parts") == 25);
   check_fts_consistent(path);
-  REQUIRE(test::eventually([&] { return s->stats().pruned == 75; }));
+  REQUIRE(test::eventually([&] { return s->write_stats().pruned == 75; }));
   CHECK(reported == 75);
 }
 
@@ -144,7 +144,7 @@ TEST_CASE("pruning by age removes old messages after a commit and when idle", "[
   // No further writes: the idle writer wakes up and removes the message once it is too old.
   REQUIRE(test::eventually([&] { return s->count() == 5; }, std::chrono::seconds(20)));
   CHECK_FALSE(s->get(soon->uid).has_value());
-  CHECK(s->stats().pruned == 11);
+  CHECK(s->write_stats().pruned == 11);
   check_fts_consistent(path);
 }
 

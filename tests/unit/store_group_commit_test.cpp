@@ -47,7 +47,7 @@ class write_lock {
   sqlite3* db_ = nullptr;
 };
 
-bool visible(const sqlite_store& s, const std::string& uid) { return s.get(uid).has_value(); }
+bool visible(sqlite_store& s, const std::string& uid) { return s.get(uid).has_value(); }
 
 }  // namespace
 
@@ -81,7 +81,7 @@ TEST_CASE("concurrent store() calls: each callback once, all stored, commits sha
   }
   CHECK(s->count() == threads * per_thread);
   CHECK(s->search_uids("concurrentword", 10'000).size() == threads * per_thread);
-  auto st = s->stats();
+  auto st = s->write_stats();
   INFO("commits=" << st.commits << " largest_batch=" << st.largest_batch);
   CHECK(st.stored == threads * per_thread);
   CHECK(st.failed == 0);
@@ -137,7 +137,7 @@ TEST_CASE("a message that fails inside a batch fails alone", "[store]") {
   CHECK(test::sql_int(path, "SELECT count(*) FROM tags") == 0);
   CHECK(test::sql_int(path, "SELECT count(*) FROM messages_fts_docsize") == 10);
   CHECK(s->search_uids("poisonpartword OR poisonword", 10).empty());
-  auto st = s->stats();
+  auto st = s->write_stats();
   CHECK(st.stored == 10);
   CHECK(st.failed == 2);
   CHECK(st.failed_commits == 0);
@@ -191,7 +191,7 @@ TEST_CASE("when COMMIT fails, every message of the batch fails and none is visib
   CHECK(test::sql_int(path, "SELECT count(*) FROM raw") == ok_count);
   CHECK(test::sql_int(path, "SELECT count(*) FROM messages_fts_docsize") == ok_count);
   CHECK(s->search_uids("bombword OR afterword", 10).empty());
-  auto st = s->stats();
+  auto st = s->write_stats();
   CHECK(st.failed_commits == 1);
   CHECK(st.stored == static_cast<std::uint64_t>(ok_count));
 
@@ -226,7 +226,7 @@ TEST_CASE("big messages commit in groups bounded by max_batch_bytes", "[store]")
   REQUIRE(log.wait_for(11));
   for (const auto& [uid, outcomes] : log.all()) CHECK(outcomes.at(0).ok);
   for (const auto& uid : uids) CHECK(s->get(uid).has_value());
-  auto st = s->stats();
+  auto st = s->write_stats();
   CHECK(st.largest_batch == 2);  // two ~1 MiB messages fit in 3 MiB, three do not
   CHECK(st.batches >= 6);
 }
@@ -281,7 +281,7 @@ TEST_CASE("a throwing callback does not stop the writer, and writes from a callb
   CHECK(log.all()[second->uid].at(0).ok);
   CHECK(refused);
   CHECK_THAT(refusal, Catch::Contains("own thread"));
-  CHECK(s->stats().callback_exceptions == 1);
+  CHECK(s->write_stats().callback_exceptions == 1);
   CHECK(s->get(first->uid).has_value());
 }
 
@@ -297,7 +297,7 @@ TEST_CASE("writer-side throughput for 2 KB messages (informational)", "[store]")
   for (auto& m : msgs) s->store(m, log.callback(m->uid));
   REQUIRE(log.wait_for(n));
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  auto st = s->stats();
+  auto st = s->write_stats();
   REQUIRE(st.stored == n);
   const double busy_s = static_cast<double>(st.writer_busy_ns) / 1e9;
   const double cpu_s = static_cast<double>(st.writer_cpu_ns) / 1e9;

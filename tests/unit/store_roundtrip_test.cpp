@@ -201,14 +201,14 @@ TEST_CASE("newest_uids lists newest first with paging, and the read flag round-t
   CHECK(s->search_uids("word", 3) == std::vector<std::string>{uids[3], uids[1], uids[2]});
 
   CHECK(s->unread_count() == 5);
-  auto changed = s->set_read({uids[0], uids[2], "nosuchuidnosuchuidnosu"}, true);
+  auto changed = s->set_read(selection{.uids = {uids[0], uids[2], "nosuchuidnosuchuidnosu"}}, true);
   REQUIRE(changed.ok());
-  CHECK(*changed == 2);
+  CHECK(*changed == std::vector<std::string>{uids[0], uids[2]});
   CHECK(s->unread_count() == 3);
   CHECK(s->get(uids[0])->read);
   CHECK_FALSE(s->get(uids[1])->read);
-  CHECK(*s->set_read({uids[0]}, true) == 0);  // already read
-  CHECK(*s->set_read({uids[0]}, false) == 1);
+  CHECK(s->set_read(selection{.uids = {uids[0]}}, true)->empty());  // already read
+  CHECK(*s->set_read(selection{.uids = {uids[0]}}, false) == std::vector<std::string>{uids[0]});
   CHECK_FALSE(s->get(uids[0])->read);
 }
 
