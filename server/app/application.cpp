@@ -4,21 +4,31 @@
 
 #include <csignal>
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <chrono>
 #include <cstdio>
 #include <exception>
+#include <fstream>
+#include <future>
 #include <iostream>
 #include <map>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "api/dto_message.hpp"
+#include "api/mailhog_content.hpp"
+#include "api/router.hpp"
 #include "app/config.hpp"
 #include "events/event_bus.hpp"
+#include "http/basic_auth.hpp"
+#include "http/http_server.hpp"
+#include "http/ws_hub.hpp"
 #include "ingest/ingest_service.hpp"
 #include "log/log.hpp"
 #include "smtp/smtp_server.hpp"
@@ -63,6 +73,89 @@ smtp::server_options smtp_options(const config& c, cidr_list allow) {
   return o;
 }
 
+http::http_options http_options_of(const config& c) {
+  http::http_options o;
+  o.webroot = c.webroot;
+  o.allow_hosts = c.http_allow_hosts;
+  o.cors_origins = c.cors_origins;
+  o.max_body = c.http_max_body;
+  // /api/v1/send carries a whole message (plus JSON and base64 overhead for attachments).
+  o.max_send_body = c.smtp_max_message_size + c.smtp_max_message_size / 3 + (64 << 10);
+  return o;
+}
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::uint64_t resident_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  std::uint64_t pages_total = 0, pages_resident = 0;
+  if (!(statm >> pages_total >> pages_resident)) return 0;
+  return pages_resident * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+}
+
+// /api/v1/send: the same path as SMTP (parse, store, publish); blocks the API worker until the
+// commit answered, like the SMTP client waiting for its 250.
+// Counted apart so that RuntimeStats.SMTPAccepted means what it says (as in Mailpit).
+struct api_sent_counter {
+  std::atomic<std::uint64_t> messages{0}, bytes{0};
+};
+
+api::send_fn send_through(ingest::ingest_service& ingest, api_sent_counter& sent) {
+  return [&ingest, &sent](envelope env, std::string raw) -> result<std::string> {
+    if (env.received_ms == 0) env.received_ms = now_ms();
+    const std::uint64_t size = raw.size();
+    auto done = std::make_shared<std::promise<ingest::ingest_outcome>>();
+    auto outcome = done->get_future();
+    ingest.ingest(std::move(env), std::move(raw),
+                  [done](ingest::ingest_outcome o) { done->set_value(std::move(o)); });
+    auto o = outcome.get();
+    if (!o.stored) return error{o.reason};
+    sent.messages++;
+    sent.bytes += size;
+    return o.uid;
+  };
+}
+
+// /api/v1/info RuntimeStats: counters kept outside the mailbox.
+api::runtime_stats_fn runtime_of(ingest::ingest_service& ingest, store::sqlite_store& store,
+                                 const api_sent_counter& sent) {
+  return [&ingest, &store, &sent] {
+    auto in = ingest.stats();
+    api::runtime_stats r;
+    r.memory_bytes = resident_bytes();
+    r.messages_deleted = store.write_stats().pruned;
+    r.smtp_accepted = in.accepted - std::min(in.accepted, sent.messages.load());
+    r.smtp_accepted_bytes = in.accepted_bytes - std::min(in.accepted_bytes, sent.bytes.load());
+    r.smtp_rejected = in.failed;
+    return r;
+  };
+}
+
+// How the WebSocket hub renders events: the API's own DTOs, so frames match the REST shapes.
+http::hub_codecs hub_codecs_for(mailbox& box) {
+  http::hub_codecs codecs;
+  codecs.summary_json = [](const message_summary& m) {
+    return api::json(api::make_summary_dto(m)).dump(-1, ' ', false, api::json::error_handler_t::replace);
+  };
+  codecs.mailhog_json = [&box](const message_summary& m) -> std::optional<std::string> {
+    auto stored = box.get(m.uid);
+    auto raw = box.raw(m.uid);
+    if (!stored || !raw) return std::nullopt;  // deleted meanwhile
+    return api::json(api::make_mailhog_message(*stored, *raw))
+        .dump(-1, ' ', false, api::json::error_handler_t::replace);
+  };
+  codecs.stats = [&box] {
+    auto st = box.stats();
+    return http::hub_stats{st.messages, st.unread};
+  };
+  codecs.version = MAILJAR_VERSION;
+  return codecs;
+}
+
 int run(const config& c) {
   log::set_verbose(c.verbose);
   auto allow = cidr_list::parse(c.smtp_allow);
@@ -78,30 +171,74 @@ int run(const config& c) {
   } catch (const std::exception& e) {
     return fail(e.what());
   }
+  std::shared_ptr<asio::ssl::context> http_tls;
+  try {
+    if (!c.http_tls_cert.empty()) http_tls = tls::server_context_from_files(c.http_tls_cert, c.http_tls_key);
+  } catch (const std::exception& e) {
+    return fail(std::string("--http-tls-cert: ") + e.what());
+  }
+  std::shared_ptr<const http::basic_auth> http_auth;
+  if (!c.http_users.empty()) {
+    auto a = http::basic_auth::create(c.http_users);
+    if (!a) return fail("--http-auth: " + a.error_message());
+    http_auth = std::move(*a);
+  }
+
+  // Events flow from the store (pruning) and ingest to the WebSocket hub through the bus.
+  events::event_bus bus;
 
   store::store_config sc;
   sc.path = c.db_path;
   sc.sync_full = c.db_sync_full;
   sc.max_messages = c.max_messages;
   sc.max_age_ms = c.max_age_ms;
+  sc.on_pruned = [&bus](std::uint64_t) { bus.pruned(); };
   auto opened = store::sqlite_store::open(sc);
   if (!opened) return fail(opened.error_message());
   std::unique_ptr<store::sqlite_store> db = std::move(*opened);
 
   asio::io_context io(1);
-  events::event_bus bus;
   // MIME parsing is CPU work: it runs here, never on the network thread.
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   asio::thread_pool parse_pool(cores);
   ingest::ingest_service ingest(
       *db, bus, [&parse_pool](std::function<void()> job) { asio::post(parse_pool, std::move(job)); });
 
+  api::settings settings;
+  settings.version = MAILJAR_VERSION;
+  settings.label = c.label;
+  settings.max_message_size = c.smtp_max_message_size;
+  settings.webroot = c.webroot;
+  settings.database_path = c.db_path;
+  mailbox& box = *db;
+  api_sent_counter api_sent;
+  api::router router(
+      api::services{box, bus, send_through(ingest, api_sent), settings, runtime_of(ingest, *db, api_sent)});
+  // The API blocks on SQLite: it runs on its own workers, never on the network thread. Declared
+  // after the router: jobs still queued when it is destroyed (early return) run against a live one.
+  asio::thread_pool api_pool(std::max(4u, cores));
+  auto hub = std::make_shared<http::ws_hub>(hub_codecs_for(box));
+  auto hub_subscription = bus.subscribe(hub);
+  struct hub_guard {  // early returns too: no hub thread may outlive the store it reads
+    events::event_bus& bus;
+    std::uint64_t id;
+    std::shared_ptr<http::ws_hub> hub;
+    ~hub_guard() {
+      bus.unsubscribe(id);
+      hub->stop();
+    }
+  } hub_guard{bus, hub_subscription, hub};
+  http::http_server web(
+      io, http_options_of(c), http_auth, [&router](const api::request& r) { return router.handle(r); }, hub,
+      [&api_pool](std::function<void()> job) { asio::post(api_pool, std::move(job)); }, http_tls);
+
   smtp::smtp_server smtp(io, smtp_options(c, std::move(*allow)), ingest, tls);
   // Bind every listener before logging any: a start-up failure prints exactly one line.
-  std::string bound, bound_tls;
+  std::string bound, bound_tls, bound_http;
   try {
     bound = smtp.listen(c.smtp_addr, false);
     if (!c.smtps_addr.empty()) bound_tls = smtp.listen(c.smtps_addr, true);
+    bound_http = web.listen(c.http_addr);
   } catch (const std::exception& e) {
     return fail(e.what());
   }
@@ -112,6 +249,12 @@ int run(const config& c) {
       .emit();
   if (!bound_tls.empty())
     log::line(log::level::info, "listening").kv("listener", "smtps").kv("addr", bound_tls).emit();
+  log::line(log::level::info, "listening")
+      .kv("listener", "http")
+      .kv("addr", bound_http)
+      .kv("tls", http_tls ? "on" : "off")
+      .kv("webroot", c.webroot)
+      .emit();
   log::line(log::level::info, "started").kv("version", MAILJAR_VERSION).kv("db", c.db_path).emit();
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
@@ -119,13 +262,19 @@ int run(const config& c) {
     if (ec) return;
     log::line(log::level::info, "stopping").kv("signal", sig).emit();
     smtp.stop();
+    web.stop();
     io.stop();
   });
   ::signal(SIGPIPE, SIG_IGN);
   io.run();
 
-  // Shutdown order: no new network work; finish parsing what arrived; drain the store.
+  // Shutdown order: no new network work; finish the API calls in flight (they may still be
+  // sending through ingest); finish parsing what arrived; drain the store.
   smtp.stop();
+  web.stop();
+  bus.unsubscribe(hub_subscription);
+  hub->stop();
+  api_pool.join();
   parse_pool.join();
   auto st = ingest.stats();
   db.reset();

@@ -217,6 +217,11 @@ class Server:
     def smtps_port(self):
         return self.listeners["smtps"][1]
 
+    @property
+    def http_port(self):
+        """Port of the HTTP listener (start the server with expect=[..., "http"] to wait for it)."""
+        return self.listeners["http"][1]
+
     def log_text(self):
         try:
             with open(self.log_path, "rb") as f:
