@@ -30,6 +30,10 @@ constexpr const char* k_received_of = "SELECT received_ms FROM message_index WHE
 // collected row by row.
 constexpr std::size_t k_collect_cap = 20'000;
 
+std::string collect_query(const sql_filter& f) {
+  return "SELECT m.id, m.received_ms, m.is_read FROM message_index m WHERE " + f.where;
+}
+
 std::uint64_t to_u64(std::int64_t v) { return v < 0 ? 0 : static_cast<std::uint64_t>(v); }
 
 // Newest first: received time, then id, both descending.
@@ -84,7 +88,7 @@ result<std::vector<std::int64_t>> message_reader::flag_ids(bool read) {
 result<std::optional<std::vector<message_reader::match_row>>> message_reader::collect(const sql_filter& f,
                                                                                       std::size_t cap) {
   std::vector<match_row> rows;
-  statement s(db(), "SELECT m.id, m.received_ms, m.is_read FROM message_index m WHERE " + f.where, false);
+  statement s(db(), collect_query(f), false);
   if (!s.valid()) return error{"search: " + s.error()};
   bind_filter(s, f);
   int rc;
@@ -165,6 +169,41 @@ result<std::vector<std::int64_t>> message_reader::walk_excluding(const std::vect
   return out;
 }
 
+std::string message_reader::describe(const sql_filter& f) {
+  std::vector<std::string> statements;
+  std::string strategy;
+  if (f.where.empty()) {
+    strategy = "no search: counts from mailbox_counts, page from the index";
+    statements = {page_query(f)};
+  } else if (f.read_flag_only != -1) {
+    strategy = "read flag only: counts from mailbox_counts, page from the index";
+    statements = {page_query(f)};
+  } else if (f.fts_only || f.fts_excluded_only) {
+    strategy = std::string(f.fts_only ? "words only" : "excluded words only") +
+               ": full-text rowid set, read/unread id sets merged in memory, page by index walk or probe";
+    statements = {k_fts_ids, k_read_ids, k_unread_ids, k_walk, k_received_of};
+  } else {
+    strategy = "one pass collecting matches (count and page from the same rows)";
+    statements = {collect_query(f)};
+    if (!f.fts_positive) {
+      strategy += "; beyond " + std::to_string(k_collect_cap) + " matches: SQL count and index walk";
+      statements.push_back(count_query(f));
+      statements.push_back(page_query(f));
+    }
+  }
+  std::string out = strategy + "\n";
+  for (const auto& sql : statements) {
+    out += "  " + sql + "\n";
+    statement s(db(), "EXPLAIN QUERY PLAN " + sql, false);
+    if (!s.valid()) {
+      out += "    (cannot explain: " + s.error() + ")\n";
+      continue;
+    }
+    while (s.step() == SQLITE_ROW) out += "    " + s.column_text(3) + "\n";
+  }
+  return out;
+}
+
 result<message_page> message_reader::page(const sql_filter& f, std::size_t start, std::size_t limit) {
   snapshot snap(*this);
   if (!snap.ok()) return error{db_error(db(), "read transaction")};
@@ -211,7 +250,7 @@ result<message_page> message_reader::page(const sql_filter& f, std::size_t start
     if (!page) return error{page.error_message()};
     ids = std::move(*page);
   } else {
-    auto rows = collect(f, f.fts_positive ? SIZE_MAX : k_collect_cap);
+    auto rows = collect(f, f.fts_positive ? SIZE_MAX : k_collect_cap);  // words bound the matches
     if (!rows) return error{rows.error_message()};
     if (*rows) {
       auto& r = **rows;

@@ -40,6 +40,8 @@ class message_reader {
   // One page of summaries matching `f` (newest first) with the mailbox totals and exact match
   // counts, all from one snapshot. Summaries never read bodies. Errors: SQLite failures.
   result<message_page> page(const sql_filter& f, std::size_t start, std::size_t limit);
+  // How page() answers `f`: the strategy and the EXPLAIN QUERY PLAN of each statement it may run.
+  std::string describe(const sql_filter& f);
   // The newest message matching `f`, or nullopt.
   result<std::optional<std::string>> latest_uid(const sql_filter& f);
   // Tag names in use, sorted case-insensitively.

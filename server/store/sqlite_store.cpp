@@ -304,6 +304,14 @@ mailbox_stats sqlite_store::stats() {
   return out;
 }
 
+result<std::string> sqlite_store::explain(std::string_view search, int tz_offset_minutes) const {
+  auto f = filter_of(search, tz_offset_minutes);
+  if (!f) return error{f.error_message()};
+  auto r = readers_.acquire();
+  if (!r) return error{"cannot open a read connection to '" + cfg_.path + "'"};
+  return r->describe(*f);
+}
+
 std::uint64_t sqlite_store::count() const {
   auto r = readers_.acquire();
   return r ? r->count() : 0;

@@ -73,6 +73,8 @@ class sqlite_store final : public message_store, public mailbox {
   std::vector<std::string> search_uids(std::string_view fts5_query, std::size_t limit) const;  // raw FTS5
   result<std::uint64_t> delete_uids(const std::vector<std::string>& uids);  // -> how many were removed
   result<std::uint64_t> delete_all();
+  // How a search is answered (strategy and query plans), for benchmarks and debugging.
+  result<std::string> explain(std::string_view search, int tz_offset_minutes = 0) const;
   // Writer counters since open (commits, batches, prunes, ...).
   stats_snapshot write_stats() const;
 

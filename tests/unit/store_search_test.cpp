@@ -287,3 +287,19 @@ TEST_CASE("search: a search that does not parse is an error with its reason", "[
   CHECK(c.found("") == all);  // nothing changed
   CHECK(c.found("is:read").empty());
 }
+
+TEST_CASE("search: explain names the strategy and the plans", "[store]") {
+  corpus c;
+  auto words = c.store().explain("numbers");
+  REQUIRE(words.ok());
+  CHECK_THAT(*words, Catch::StartsWith("words only") && Catch::Contains("VIRTUAL TABLE INDEX") &&
+                         Catch::Contains("message_index_read") &&
+                         Catch::Contains("message_index_by_received"));
+  auto mixed = c.store().explain("numbers from:alice header:X-Mailer");
+  REQUIRE(mixed.ok());
+  CHECK_THAT(*mixed, Catch::StartsWith("one pass") && !Catch::Contains("cannot explain"));
+  auto none = c.store().explain("");
+  REQUIRE(none.ok());
+  CHECK_THAT(*none, Catch::StartsWith("no search") && Catch::Contains("message_index_by_received"));
+  CHECK_FALSE(c.store().explain("before:never").ok());
+}
