@@ -263,7 +263,7 @@ def cmd_render(d, out_md):
             keys.append(k)
 
     table = [["message", "conns", "msgs/run", "smtp-sink msgs/s", "mailjar msgs/s", "ratio",
-              "mailjar MB/s", "mailjar CPU", "smtp-source CPU", "others CPU", "stored"]]
+              "mailjar MB/s", "mailjar CPU", "mailjar CPU/msg", "smtp-source CPU", "others CPU", "stored"]]
     problems, warnings = [], []
     for size, conns in keys:
         sel = [r for r in rows if int(r["size"]) == size and int(r["conns"]) == conns]
@@ -274,6 +274,8 @@ def cmd_render(d, out_md):
         ratio = "-" if not (sink_rate and mj_rate) else "%.2fx" % (mj_rate / sink_rate)
         cpu = _median([float(r["cpu_pct"]) for r in mj if r["status"] == "ok"])
         client = _median([float(r["client_pct"]) for r in mj if r["status"] == "ok"])
+        per_msg = _median([float(r["cpu_pct"]) / 100 * float(r["seconds"]) / int(r["count"]) * 1e6
+                           for r in mj if r["status"] == "ok"])
         others = _median([float(r["others_pct"]) for r in sel if r["status"] == "ok"])
         if others is not None and others > 25:
             warnings.append("%s x%d: other processes used %.0f%% CPU during these runs: numbers are noisy"
@@ -286,7 +288,8 @@ def cmd_render(d, out_md):
         count = sel[0]["count"]
         mbps = "-" if mj_rate is None else "%.1f" % (mj_rate * size / 1e6)
         table.append([label, str(conns), count, _fmt_rate(sink_rate), _fmt_rate(mj_rate), ratio, mbps,
-                      "-" if cpu is None else "%.0f%%" % cpu, "-" if client is None else "%.0f%%" % client,
+                      "-" if cpu is None else "%.0f%%" % cpu,
+                      "-" if per_msg is None else "%.0f us" % per_msg, "-" if client is None else "%.0f%%" % client,
                       "-" if others is None else "%.0f%%" % others, stored])
 
     mem = _read_tsv(os.path.join(d, "memory.tsv"))
@@ -328,7 +331,7 @@ def cmd_render(d, out_md):
               "Postfix `smtp-sink` (accepts and discards), same message, same run. mailjar: release build, "
               "fresh temporary database per run, default durability (`--db-sync` default), every 250 "
               "counted back from `messages` afterwards. Rates are medians of %s repeat(s); CPU is mailjar's "
-              "user+system time over the run's wall time (200%% = both cores); smtp-source CPU likewise for the load generator in the mailjar runs; others CPU is everything else on the machine during the runs (noise). Messages are realistic MIME: "
+              "user+system time over the run's wall time (200%% = both cores), and per message stored (less sensitive to other load than msgs/s); smtp-source CPU likewise for the load generator in the mailjar runs; others CPU is everything else on the machine during the runs (noise). Messages are realistic MIME: "
               "2 KB = multipart/alternative text+HTML; 100 KB = text+HTML plus a base64 attachment. "
               "Scale: %s." % (meta.get("repeat", "1"), meta.get("scale", "1")))
     md.append("")
