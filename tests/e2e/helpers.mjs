@@ -202,7 +202,7 @@ export class Mailjar {
     if (report) problems.push(`sanitizer report in mailjar's log:\n${report}`);
     if (problems.length === 0) rmSync(this.dir, { recursive: true, force: true });
     if (problems.length) {
-      throw new Error(`mailjar did not stop cleanly: ${problems.join('\n')}\n--- log tail ---\n${this.log.slice(-3000)}`);
+      throw new Error(`mailjar did not stop cleanly (database kept in ${this.dir}): ${problems.join('\n')}\n--- log tail ---\n${this.log.slice(-3000)}`);
     }
   }
 
