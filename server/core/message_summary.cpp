@@ -1,5 +1,7 @@
 #include "core/message_summary.hpp"
 
+#include "search/tags.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <set>
@@ -40,7 +42,7 @@ message_summary summarize(std::string uid, const envelope& env, const mime::pars
   s.subject = parsed.subject;
   s.received_ms = env.received_ms;
   s.auth_user = env.auth_user;
-  s.tags = parsed.tags;
+  s.tags = search::message_tags(parsed, env.rcpt_to);  // X-Tags and plus-addresses, as stored
   s.size = size;
   s.attachments = static_cast<std::uint64_t>(
       std::count_if(parsed.parts.begin(), parsed.parts.end(),

@@ -180,7 +180,7 @@ TEST_CASE("HTTP flags: listener, webroot, auth, hosts, origins, label, body size
   CHECK(parse_err({"--http-auth-file", "/nonexistent/file"}).find("cannot read") != std::string::npos);
 }
 
-TEST_CASE("--http-auth-file reads htpasswd lines, skipping comments", "[config][http]") {
+TEST_CASE("the --http-auth-file flag reads htpasswd lines, skipping comments", "[config][http]") {
   std::string path = "/tmp/mailjar_config_test_htpasswd_" + std::to_string(::getpid());
   {
     std::ofstream f(path);

@@ -88,3 +88,16 @@ TEST_CASE("envelope recipients missing from the headers count as Bcc", "[ingest]
   CHECK(bcc[0].addr == "b@example.test");
   CHECK(bcc[1].addr == "hidden@example.test");
 }
+
+TEST_CASE("the new-message event carries the tags the store keeps (X-Tags and plus-addresses)", "[ingest]") {
+  testing::fake_store store;
+  testing::recording_sink sink;
+  ingest::ingest_service svc(store, sink, inline_executor());
+  envelope env;
+  env.rcpt_to = {"dev+signup@example.test"};
+  svc.ingest(env, "X-Tags: Beta, alpha\r\nTo: dev+signup@example.test\r\nSubject: t\r\n\r\nx\r\n",
+             [](ingest::ingest_outcome) {});
+  auto events = sink.added();
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].tags == std::vector<std::string>{"alpha", "Beta", "signup"});
+}
