@@ -62,6 +62,20 @@ want mailjar && { [ -x "$MAILJAR_BIN" ] || die "no mailjar binary at $MAILJAR_BI
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/mailjar-bench.XXXXXX")"
 chmod 755 "$work"
+# Run a private copy: a rebuild of the build directory during the run must not change (or
+# remove) the binary under test.
+if want mailjar; then
+  cp "$MAILJAR_BIN" "$work/mailjar" && "$work/mailjar" --version >/dev/null 2>&1 ||
+    { rm -rf "$work"; die "$MAILJAR_BIN does not run (being rebuilt?)"; }
+  MAILJAR_BIN="$work/mailjar"
+fi
+
+# Every listener on a free port: never a fixed one (the HTTP listener defaults to 8025).
+mailjar_args=(--smtp 127.0.0.1:0)
+if want mailjar && "$MAILJAR_BIN" --help 2>/dev/null | grep -q -- '--http '; then
+  mailjar_args+=(--http 127.0.0.1:0)
+fi
+
 failures=0
 server_pid=""
 
@@ -122,7 +136,7 @@ start_sink() {  # sets server_pid, port
 start_mailjar() {  # dir; sets server_pid, port
   local dir=$1
   mkdir -p "$dir"
-  "$MAILJAR_BIN" --smtp 127.0.0.1:0 --db "$dir/mailjar.db" >"$dir/mailjar.log" 2>&1 &
+  "$MAILJAR_BIN" "${mailjar_args[@]}" --db "$dir/mailjar.db" >"$dir/mailjar.log" 2>&1 &
   server_pid=$!
   port="$(python3 "$helper" wait-listen "$dir/mailjar.log" "$server_pid" 30)" || {
     loud "mailjar did not start: $(tail -n 3 "$dir/mailjar.log")"
@@ -247,9 +261,10 @@ if [ "$BENCH_SKIP_100K" != 1 ]; then
     sleep 1
     read -r rss hwm < <(python3 "$helper" mem "$server_pid")
     stored="$(stored_count "$dir/mailjar.db")"
-    dbsize="$(du -cb "$dir"/mailjar.db* | tail -n1 | cut -f1)"
+    dbsize="$(stat -c %s "$dir/mailjar.db")"
+    walsize="$(stat -c %s "$dir/mailjar.db-wal" 2>/dev/null || echo 0)"
     stop_server
-    note="idle at start: RSS $(mb "$rss0"); db+wal $((dbsize / 1048576)) MB; stored $stored/$BENCH_RSS_COUNT"
+    note="idle at start: RSS $(mb "$rss0"); db $((dbsize / 1048576)) MB, wal $((walsize / 1048576)) MB; stored $stored/$BENCH_RSS_COUNT"
     [ "$src_status" = ok ] || { loud "RSS phase: $src_status"; note="$note; $src_status"; }
     [ "$stored" = "$BENCH_RSS_COUNT" ] ||
       loud "STORED MISMATCH: RSS phase: sent $BENCH_RSS_COUNT, messages has '$stored' rows"
