@@ -65,8 +65,10 @@ chmod 755 "$work"
 # Run a private copy: a rebuild of the build directory during the run must not change (or
 # remove) the binary under test.
 if want mailjar; then
-  cp "$MAILJAR_BIN" "$work/mailjar" && "$work/mailjar" --version >/dev/null 2>&1 ||
-    { rm -rf "$work"; die "$MAILJAR_BIN does not run (being rebuilt?)"; }
+  if ! { cp "$MAILJAR_BIN" "$work/mailjar" && "$work/mailjar" --version >/dev/null 2>&1; }; then
+    rm -rf "$work"
+    die "$MAILJAR_BIN does not run (being rebuilt?)"
+  fi
   MAILJAR_BIN="$work/mailjar"
 fi
 
@@ -79,6 +81,7 @@ fi
 failures=0
 server_pid=""
 
+# shellcheck disable=SC2317  # called through trap
 cleanup() {
   if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
     kill "$server_pid" 2>/dev/null
@@ -147,8 +150,7 @@ start_mailjar() {  # dir; sets server_pid, port
 stop_server() {
   [ -n "$server_pid" ] || return 0
   kill -TERM "$server_pid" 2>/dev/null
-  local i
-  for i in $(seq 1 100); do
+  for _ in $(seq 1 100); do
     kill -0 "$server_pid" 2>/dev/null || break
     sleep 0.1
   done
@@ -208,7 +210,7 @@ for size in $BENCH_SIZES; do
   label="$(size_label "$size")"
   for conns in $BENCH_CONNS; do
     count="$(count_for "$size" "$conns")"
-    for rep in $(seq 1 "$BENCH_REPEAT"); do
+    for _ in $(seq 1 "$BENCH_REPEAT"); do
       # Ceiling: smtp-sink.
       if want smtp-sink && start_sink; then
         run_source "$msgfile" "$count" "$conns"
@@ -256,7 +258,7 @@ if [ "$BENCH_SKIP_100K" != 1 ]; then
   [ -f "$msgfile" ] || python3 "$helper" gen-message 2048 "$msgfile" >/dev/null
   dir="$work/rss"
   if start_mailjar "$dir"; then
-    read -r rss0 hwm0 < <(python3 "$helper" mem "$server_pid")
+    read -r rss0 _ < <(python3 "$helper" mem "$server_pid")
     run_source "$msgfile" "$BENCH_RSS_COUNT" 16
     sleep 1
     read -r rss hwm < <(python3 "$helper" mem "$server_pid")
@@ -281,13 +283,13 @@ fi
 if [ "$BENCH_SKIP_BIG" != 1 ]; then
   dir="$work/big"
   if start_mailjar "$dir"; then
-    read -r rss0 hwm0 < <(python3 "$helper" mem "$server_pid")
+    read -r rss0 _ < <(python3 "$helper" mem "$server_pid")
     big_out="$(python3 "$helper" send-big "$port" "$BENCH_BIG_SIZE" 2>&1)"
     big_rc=$?
     read -r rss hwm < <(python3 "$helper" mem "$server_pid")
     stored="$(stored_count "$dir/mailjar.db")"
     stop_server
-    read -r took wire code _ <<<"$big_out"
+    read -r took wire _ <<<"$big_out"
     ratio="$(python3 -c 'import sys; print("%.2f" % (int(sys.argv[1]) * 1024 / int(sys.argv[2])))' "$hwm" "${wire:-1}" 2>/dev/null || echo '?')"
     note="$(mb "$((wire / 1024))") message (text + base64 attachment) in ${took}s; peak/size ${ratio}x; before: RSS $(mb "$rss0"); stored $stored/1"
     if [ "$big_rc" != 0 ]; then
