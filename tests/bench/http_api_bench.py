@@ -160,10 +160,13 @@ def main():
         rows = [(name, *timed(conn, path, ROUNDS)) for name, path in cases]
         ws_p50, ws_max = ws_delay(ports["http"], ports["smtp"])
         rss_before = rss_kb(p.pid)
+        rss_steps = []
         for i in range(CALLS):
             path = cases[i % len(cases)][1]
             conn.request("GET", path, headers={"Host": "127.0.0.1"})
             conn.getresponse().read()
+            if (i + 1) % max(1, CALLS // 5) == 0:
+                rss_steps.append(rss_kb(p.pid) / 1024)
         rss_after = rss_kb(p.pid)
         print(f"mailjar HTTP API, {total} messages (filled through SMTP in {fill_s:.1f} s, "
               f"{N / fill_s:.0f} msgs/s with smtplib), {ROUNDS} rounds each, one keep-alive connection\n")
@@ -171,7 +174,8 @@ def main():
         for name, p50, p95 in rows:
             print(f"| {name} | {p50:.2f} | {p95:.2f} |")
         print(f"\nWebSocket `new` frame after the SMTP 250: p50 {ws_p50:.1f} ms, max {ws_max:.1f} ms")
-        print(f"RSS across {CALLS} API calls: {rss_before / 1024:.1f} MB -> {rss_after / 1024:.1f} MB")
+        print(f"RSS across {CALLS} API calls: {rss_before / 1024:.1f} MB -> {rss_after / 1024:.1f} MB "
+              f"(after each fifth: {', '.join(f'{r:.1f}' for r in rss_steps)} MB)")
     finally:
         p.send_signal(signal.SIGTERM)
         try:
