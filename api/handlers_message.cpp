@@ -13,8 +13,8 @@ response get_message(const call& c) {
   auto m = load_message(c);
   if (!m.ok()) return m.error_reply();
   response r = json_reply(make_message_dto(*m));
-  // Viewing marks the message read (Mailpit), and tells the live clients.
-  if (!m->read) {
+  // Viewing marks the message read (Mailpit), and tells the live clients. HEAD only looks.
+  if (!m->read && c.req.method != "HEAD") {
     selection which;
     which.uids = {m->uid};
     auto changed = c.svc.box.set_read(which, true);

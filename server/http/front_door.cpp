@@ -185,7 +185,7 @@ outcome front_door::route(const inbound_request& in, const std::string& path,
   }
 
   api::request req;
-  req.method = in.method == "HEAD" ? "GET" : in.method;
+  req.method = in.method;  // the router serves HEAD with GET routes; handlers can tell HEAD apart
   req.path = path;
   req.query = query;
   req.headers = in.headers;

@@ -303,3 +303,14 @@ TEST_CASE("release answers a clear 400 until it is configured; checks are not av
   CHECK(f.get("/api/v1/message/" + id + "/html-check").status == 400);
   CHECK(f.get("/api/v1/message/latest/sa-check").status == 400);
 }
+
+TEST_CASE("HEAD /api/v1/message/{ID} answers like GET without marking the message read", "[api]") {
+  api_fixture f;
+  std::string id = f.box.add(full_message, envelope{});
+  auto head = f.call(api_fixture::make("HEAD", "/api/v1/message/" + id));
+  CHECK(head.status == 200);
+  CHECK_FALSE(f.box.is_read(id));
+  CHECK(f.sink.log().empty());
+  REQUIRE(f.get("/api/v1/message/" + id).status == 200);
+  CHECK(f.box.is_read(id));
+}
