@@ -88,6 +88,24 @@ bool printable(const std::string& s) {
   return std::all_of(s.begin(), s.end(), [](unsigned char ch) { return ch >= 0x20 && ch != 0x7f; });
 }
 
+// Reads a credentials file: one USER:PASS (or htpasswd USER:HASH) per line, blank lines and
+// # comments skipped, CRLF tolerated; `add` takes each line. Shared by --smtp-auth-file and
+// --http-auth-file.
+status read_credentials_file(const std::string& path, const std::function<status(const std::string&)>& add) {
+  std::ifstream in(path);
+  if (!in) return error{"cannot read '" + path + "'"};
+  std::string line;
+  bool any = false;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty() || line[0] == '#') continue;
+    if (auto s = add(line); !s) return s;
+    any = true;
+  }
+  if (!any) return error{"no USER:PASS lines in '" + path + "'"};
+  return ok_status();
+}
+
 const std::vector<option>& options() {
   static const std::vector<option> opts = {
       {"smtp", "ADDR:PORT", "SMTP listener (default 127.0.0.1:2525; port 0 picks a free port)",
@@ -186,17 +204,8 @@ const std::vector<option>& options() {
          return ok_status();
        }},
       {"smtp-auth-file", "FILE", "like --smtp-auth, one USER:PASS per line (# comments)",
-       [](config& c, const std::string& v) -> status {
-         std::ifstream in(v);
-         if (!in) return error{"cannot read '" + v + "'"};
-         std::string line;
-         while (std::getline(in, line)) {
-           if (!line.empty() && line.back() == '\r') line.pop_back();
-           if (line.empty() || line[0] == '#') continue;
-           if (auto s = add_user(c, line); !s) return s;
-         }
-         if (c.smtp_users.empty()) return error{"no USER:PASS lines in '" + v + "'"};
-         return ok_status();
+       [](config& c, const std::string& v) {
+         return read_credentials_file(v, [&c](const std::string& line) { return add_user(c, line); });
        }},
       {"smtp-allow", "CIDR[,...]",
        "accept SMTP only from these networks, e.g. 127.0.0.1/32,10.0.0.0/8; "
@@ -239,17 +248,8 @@ const std::vector<option>& options() {
        }},
       {"http-auth-file", "FILE",
        "like --http-auth, one USER:PASS or htpasswd USER:HASH per line (bcrypt, SHA-512/256 crypt, {SHA})",
-       [](config& c, const std::string& v) -> status {
-         std::ifstream in(v);
-         if (!in) return error{"cannot read '" + v + "'"};
-         std::string line;
-         while (std::getline(in, line)) {
-           if (!line.empty() && line.back() == '\r') line.pop_back();
-           if (line.empty() || line[0] == '#') continue;
-           if (auto s = add_http_user(c, line); !s) return s;
-         }
-         if (c.http_users.empty()) return error{"no USER:PASS lines in '" + v + "'"};
-         return ok_status();
+       [](config& c, const std::string& v) {
+         return read_credentials_file(v, [&c](const std::string& line) { return add_http_user(c, line); });
        }},
       {"http-allow-host", "NAME[,...]",
        "also answer requests whose Host is one of these names (.example.com: a domain and its "

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 
 #include <unistd.h>
@@ -191,4 +192,30 @@ TEST_CASE("the --http-auth-file flag reads htpasswd lines, skipping comments", "
   CHECK(c.http_users.size() == 2);
   CHECK(c.http_users.at("alice") == "$2y$05$hashhashhash");
   CHECK(c.http_users.at("carol") == "plain:text");
+}
+
+TEST_CASE("credential files: comments and CRLF skipped, an empty file is an error", "[config]") {
+  char dir_template[] = "/tmp/mailjar-config-XXXXXX";
+  REQUIRE(mkdtemp(dir_template) != nullptr);
+  std::string dir = dir_template;
+  auto write = [&](const std::string& name, const std::string& text) {
+    std::string path = dir + "/" + name;
+    FILE* f = std::fopen(path.c_str(), "wb");
+    REQUIRE(f != nullptr);
+    std::fwrite(text.data(), 1, text.size(), f);
+    std::fclose(f);
+    return path;
+  };
+  auto users = write("users", "# team\r\nalice:pw1\r\n\r\nbob:pw2\n");
+  auto empty = write("empty", "# nobody yet\n\n");
+  auto c = parse_ok({"--smtp-auth-file", users, "--http-auth-file", users});
+  CHECK(c.smtp_users.size() == 2);
+  CHECK(c.smtp_users.at("alice") == "pw1");
+  CHECK(c.smtp_users.at("bob") == "pw2");
+  CHECK(c.http_users.size() == 2);
+  CHECK(parse_err({"--smtp-auth-file", empty}).find("no USER:PASS lines") != std::string::npos);
+  CHECK(parse_err({"--http-auth-file", empty}).find("no USER:PASS lines") != std::string::npos);
+  std::remove(users.c_str());
+  std::remove(empty.c_str());
+  std::remove(dir.c_str());
 }
