@@ -194,15 +194,21 @@ class http_session final : public closable, public std::enable_shared_from_this<
                              beast::bind_front_handler(&http_session::on_header, this->shared_from_this()));
   }
 
+  // A read that completes after close(): while lingering, keep draining what the client still
+  // sends, else finish. True when the caller must stop.
+  bool read_while_closing(beast::error_code ec) {
+    if (!closed_) return false;
+    if (lingering_ && !ec) {
+      drain();
+    } else if (lingering_) {
+      finish_close();
+    }
+    return true;
+  }
+
   void on_header(beast::error_code ec, std::size_t) {
     reading_ = false;
-    if (closed_) {
-      if (lingering_ && !ec)
-        drain();
-      else if (lingering_)
-        finish_close();
-      return;
-    }
+    if (read_while_closing(ec)) return;
     if (ec) {
       read_failed(ec);
       return;
@@ -255,13 +261,7 @@ class http_session final : public closable, public std::enable_shared_from_this<
 
   void on_read(beast::error_code ec, std::size_t) {
     reading_ = false;
-    if (closed_) {
-      if (lingering_ && !ec)
-        drain();
-      else if (lingering_)
-        finish_close();
-      return;
-    }
+    if (read_while_closing(ec)) return;
     if (ec) {
       read_failed(ec);
       return;

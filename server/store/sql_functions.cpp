@@ -1,5 +1,7 @@
 #include "store/sql_functions.hpp"
 
+#include "core/utf8.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,24 +38,6 @@ void header_match_fn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
 }  // namespace
 
 namespace {
-
-void append_utf8(std::string& out, unsigned cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
 
 int hex4(std::string_view s, std::size_t i) {
   if (i + 4 > s.size()) return -1;
@@ -113,7 +97,7 @@ std::optional<std::string> json_string_at(std::string_view s, std::size_t i) {
             i += 6;
           }
         }
-        append_utf8(out, cp >= 0xD800 && cp <= 0xDFFF ? 0xFFFD : static_cast<unsigned>(cp));
+        encode_utf8(out, cp >= 0xD800 && cp <= 0xDFFF ? 0xFFFD : static_cast<unsigned>(cp));
         break;
       }
       default:
