@@ -41,4 +41,12 @@ void event_bus::pruned() {
   for (const auto& s : snapshot()) s->pruned();
 }
 
+void event_bus::error(const client_error& e) {
+  for (const auto& s : snapshot()) s->error(e);
+}
+
+void event_bus::delivery_changed(const delivery_change& d) {
+  for (const auto& s : snapshot()) s->delivery_changed(d);
+}
+
 }  // namespace mailjar::events

@@ -25,6 +25,8 @@ class event_bus final : public event_sink {
   void deleted(const std::vector<std::string>& uids) override;
   void truncated() override;
   void pruned() override;
+  void error(const client_error& e) override;
+  void delivery_changed(const delivery_change& d) override;
 
  private:
   std::vector<std::shared_ptr<event_sink>> snapshot();
