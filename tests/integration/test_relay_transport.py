@@ -340,6 +340,36 @@ def dns_server_down_is_temporary():
 
 # -- SMTP cases ------------------------------------------------------------------------------
 @case
+def refused_greeting_then_next_mx():
+    # mailjar answers 554 at connect to peers outside --smtp-allow: mx1 refuses, mx2 takes it.
+    rx = mailjar.Server("--smtp", f"{MX_A}:{MX_PORT}", "--smtp-allow", "10.0.0.0/8")
+    b = Sink(MX_B)
+    try:
+        rep = deliver("--from", "s@src.example", "--to", "u@pref.test")
+        check_eq(statuses(rep), {"u@pref.test": "delivered"}, "outcome")
+        check_eq([a["host"] for a in rep["attempts"]], ["mx1.pref.test", "mx2.pref.test"], "both MX tried")
+        check(rep["attempts"][0]["error"].startswith("greeting refused: 554"), rep["attempts"][0]["error"])
+        check_eq(Db(rx.db_path).count(), 0, "nothing stored at the refusing MX")
+        check_eq(len(b.dumps()), 1, "delivered by mx2")
+    finally:
+        b.stop()
+
+
+@case
+def reply_timeout_is_temporary_and_tries_the_next_mx():
+    a = Sink(MX_A, "-W", "RCPT:3")  # mx1 sits on RCPT for 3 s; the client waits 1 s
+    try:
+        start = time.monotonic()
+        rep = deliver("--from", "s@src.example", "--to", "u@pref.test", timeout_ms=1000)
+        check_eq(statuses(rep), {"u@pref.test": "temporary"}, "outcome (mx2 has no listener)")
+        check_eq(rep["attempts"][0]["error"], "timeout waiting for the reply to RCPT TO", "timeout recorded")
+        check_eq(rep["attempts"][1]["host"], "mx2.pref.test", "next MX tried after the timeout")
+        check(time.monotonic() - start < 8, "bounded by the command timeout")
+    finally:
+        a.stop()
+
+
+@case
 def one_recipient_refused_another_accepted_in_one_transaction():
     srv = Scripted(MX_A)
     try:
@@ -417,6 +447,13 @@ def smart_host_auth_over_starttls():
         check("s3cret" not in text and "czNjcmV0" not in text, f"{mech}: secret masked")
         m = Db(rx.db_path).message(queued_id(rep["recipients"][0]["reply"]))
         check_eq((m.auth_user, bool(m.tls)), ("alice", True), f"{mech}: receiver saw AUTH over TLS")
+    tls_rx = mailjar.Server("--smtps", "127.0.0.1:0", "--smtp-tls-self-signed", "--smtp-auth", "alice:s3cret")
+    rep = probe("deliver", "--smart-host", f"127.0.0.1:{tls_rx.smtps_port}", "--tls", "implicit", "--insecure",
+                "--auth", "login", "--user", "alice", "--password", "s3cret", "--from", "s@src.example", "--to",
+                "smtps@dst.example")
+    check_eq(statuses(rep), {"smtps@dst.example": "delivered"}, "implicit TLS (smtps)")
+    sends = [ln["text"] for ln in rep["attempts"][0]["transcript"] if ln["dir"] == "C"]
+    check("STARTTLS" not in sends and rep["attempts"][0]["tls"] != "", f"TLS from the first byte: {sends}")
     rep = probe("deliver", "--smart-host", host, "--tls", "require", "--insecure", "--auth", "plain", "--user",
                 "alice", "--password", "wrong", "--from", "s@src.example", "--to", "x@dst.example")
     check_eq(statuses(rep), {"x@dst.example": "temporary"}, "bad password")
