@@ -35,6 +35,7 @@ struct message_relay_dto {
   bool enabled = false;
   std::string smtp_server, return_path, allowed_recipients, blocked_recipients, override_from;
   bool preserve_message_ids = false;
+  std::string mode;  // mailjar: "relay" (smart host) | "mx" (direct to MX hosts) | "" when off
 };
 
 struct webui_dto {

@@ -19,10 +19,13 @@ response delete_search(const call& c);    // DELETE /api/v1/search
 response get_message(const call& c);  // GET  /api/v1/message/{ID}
 response get_headers(const call& c);  // GET  /api/v1/message/{ID}/headers
 response get_raw(const call& c);      // GET  /api/v1/message/{ID}/raw
-response release(const call& c);      // POST /api/v1/message/{ID}/release
 response html_check(const call& c);   // GET  /api/v1/message/{ID}/html-check
 response link_check(const call& c);   // GET  /api/v1/message/{ID}/link-check
 response sa_check(const call& c);     // GET  /api/v1/message/{ID}/sa-check
+
+// Release (handlers_release.cpp)
+response release(const call& c);     // POST /api/v1/message/{ID}/release
+response deliveries(const call& c);  // GET  /api/v1/message/{ID}/deliveries
 
 // Parts and rendered views (handlers_parts.cpp, handlers_view.cpp)
 response get_part(const call& c);        // GET /api/v1/message/{ID}/part/{PartID}
@@ -50,7 +53,7 @@ response mailhog_messages(const call& c);  // GET    /api/v2/messages
 response mailhog_search(const call& c);    // GET    /api/v2/search
 response mailhog_message(const call& c);   // GET    /api/v1/messages/{ID}
 response mailhog_delete(const call& c);    // DELETE /api/v1/messages/{ID}
-response mailhog_release(const call& c);   // POST   /api/v1/messages/{ID}/release
+response mailhog_release(const call& c);   // POST   /api/v1/messages/{ID}/release (handlers_release.cpp)
 
 // Health and the API description (handlers_health.cpp, handlers_openapi.cpp)
 response livez(const call& c);    // GET /livez

@@ -32,6 +32,18 @@ response info(const call& c) {
 response webui(const call& c) {
   webui_dto d;
   d.label = c.svc.config.label;
+  if (c.svc.release) {  // release settings (issue 5)
+    const release_settings s = c.svc.release->settings();
+    d.message_relay = message_relay_dto{s.enabled,
+                                        s.smtp_server,
+                                        s.return_path,
+                                        s.allowed_recipients,
+                                        s.blocked_recipients,
+                                        s.override_from,
+                                        s.preserve_message_ids,
+                                        s.enabled ? s.mode : ""};
+    if (s.enabled && s.allow_any && s.allowed_recipients.empty()) d.message_relay.allowed_recipients = ".*";
+  }
   return json_reply(d);
 }
 

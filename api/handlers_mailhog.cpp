@@ -111,11 +111,4 @@ response mailhog_delete(const call& c) {
   return empty_reply();  // MailHog's client JSON-parses any non-empty reply
 }
 
-response mailhog_release(const call& c) {
-  auto id = resolve_message_id(c);
-  if (!id.ok()) return id.error_reply();
-  if (!c.svc.box.get(*id)) return error_response(not_found());
-  return error_response(bad_request("release is not configured"));
-}
-
 }  // namespace mailjar::api::handlers

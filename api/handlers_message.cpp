@@ -1,4 +1,4 @@
-// Mailpit v1 single-message endpoints: the message, its headers, its raw source, release, and
+// Mailpit v1 single-message endpoints: the message, its headers, its raw source, and
 // the checks mailjar does not run (HTML/link/SpamAssassin).
 #include "api/content_disposition.hpp"
 #include "api/dto_message.hpp"
@@ -39,15 +39,6 @@ response get_raw(const call& c) {
   if (c.req.param("dl").value_or("") == "1")
     r.headers.emplace_back("Content-Disposition", content_disposition("attachment", *id + ".eml"));
   return r;
-}
-
-response release(const call& c) {
-  auto id = resolve_message_id(c);
-  if (!id.ok()) return id.error_reply();
-  if (!c.svc.box.get(*id)) return error_response(not_found());
-  auto body = decode_body<release_request>(c.req);
-  if (!body.ok()) return body.error_reply();
-  return error_response(bad_request("release is not configured"));
 }
 
 response html_check(const call& c) {

@@ -99,11 +99,37 @@ constexpr std::string_view document = R"json({
     },
     "/api/v1/message/{ID}/release": {
       "post": {
-        "tags": ["message"], "summary": "Release a message to recipients (400 until release is configured)",
+        "tags": ["message"], "summary": "Release a message to recipients through the smart host (--relay-host) or their MX hosts (--relay-mx)",
+        "description": "Answers once each recipient has a first outcome: 200 `ok` when none failed permanently (deferred ones are retried by the queue), else 400 with one `<rcpt>: <code> <reply>` line per failed recipient. 400 `release is not configured` when release is off; 400 for recipients not allowed or blocked (nothing is sent).",
         "parameters": [{"$ref": "#/components/parameters/ID"}],
         "requestBody": {"required": true, "content": {"application/json": {"schema": {
           "type": "object", "required": ["To"], "properties": {"To": {"type": "array", "items": {"type": "string"}}}}}}},
         "responses": {"200": {"$ref": "#/components/responses/OK"}, "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}}
+      }
+    },
+    "/api/v1/message/{ID}/deliveries": {
+      "get": {
+        "tags": ["message"], "summary": "mailjar: the delivery log of a message's releases (per recipient status, every attempt with its SMTP transcript)",
+        "parameters": [{"$ref": "#/components/parameters/ID"}],
+        "responses": {"200": {"description": "Deliveries, oldest first", "content": {"application/json": {"schema": {"type": "object", "properties": {
+          "Deliveries": {"type": "array", "items": {"type": "object", "properties": {
+            "ID": {"type": "integer"}, "Created": {"type": "string", "format": "date-time"},
+            "Mode": {"type": "string", "enum": ["relay", "mx"]}, "From": {"type": "string", "description": "envelope sender"},
+            "Recipients": {"type": "array", "items": {"type": "object", "properties": {
+              "Address": {"type": "string"}, "Status": {"type": "string", "enum": ["pending", "delivered", "deferred", "failed"]},
+              "Attempts": {"type": "integer"}, "LastReply": {"type": "string"},
+              "NextAttempt": {"type": "string", "format": "date-time", "nullable": true}}}},
+            "Attempts": {"type": "array", "items": {"type": "object", "properties": {
+              "Time": {"type": "string", "format": "date-time"}, "Host": {"type": "string"}, "Address": {"type": "string", "description": "ip:port tried"},
+              "TLS": {"type": "string"}, "TLSProblem": {"type": "string"},
+              "Recipients": {"type": "array", "items": {"type": "object", "properties": {
+                "Address": {"type": "string"}, "Status": {"type": "string", "enum": ["delivered", "deferred", "failed"]},
+                "Code": {"type": "integer"}, "Reply": {"type": "string"}}}},
+              "Transcript": {"type": "array", "items": {"type": "object", "properties": {
+                "Dir": {"type": "string", "enum": ["C", "S", "I"], "description": "C client sent, S server replied, I info"},
+                "Text": {"type": "string"}, "Time": {"type": "string", "format": "date-time"}}}},
+              "Error": {"type": "string"}}}}}}}}}}}},
+                      "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}}
       }
     },
     "/api/v1/message/{ID}/html-check": {
@@ -221,8 +247,11 @@ constexpr std::string_view document = R"json({
                  "responses": {"200": {"description": "Deleted (empty body)"}, "404": {"$ref": "#/components/responses/NotFound"}}}
     },
     "/api/v1/messages/{ID}/release": {
-      "post": {"tags": ["mailhog"], "summary": "MailHog: release (400 until release is configured)", "parameters": [{"$ref": "#/components/parameters/ID"}],
-               "responses": {"400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}}}
+      "post": {"tags": ["mailhog"], "summary": "MailHog: release to Email through Host:Port (AUTH with Username/Password/Mechanism when given); needs release enabled, recipient rules apply", "parameters": [{"$ref": "#/components/parameters/ID"}],
+               "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["Email"], "properties": {
+                 "Host": {"type": "string"}, "Port": {"type": "string"}, "Email": {"type": "string"}, "Username": {"type": "string"},
+                 "Password": {"type": "string"}, "Mechanism": {"type": "string", "enum": ["PLAIN", "LOGIN", "CRAM-MD5"]}}}}}},
+               "responses": {"200": {"$ref": "#/components/responses/OK"}, "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}}}
     }
   },
   "components": {

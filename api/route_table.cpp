@@ -19,6 +19,7 @@ const std::vector<route>& route_table() {
       {"GET", "/api/v1/message/{ID}/part/{PartID}", h::get_part},
       {"GET", "/api/v1/message/{ID}/part/{PartID}/thumb", h::get_part_thumb},
       {"POST", "/api/v1/message/{ID}/release", h::release},
+      {"GET", "/api/v1/message/{ID}/deliveries", h::deliveries},
       {"GET", "/api/v1/message/{ID}/html-check", h::html_check},
       {"GET", "/api/v1/message/{ID}/link-check", h::link_check},
       {"GET", "/api/v1/message/{ID}/sa-check", h::sa_check},

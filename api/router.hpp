@@ -15,6 +15,7 @@
 #include "core/types.hpp"
 #include "ports/event_sink.hpp"
 #include "ports/mailbox.hpp"
+#include "ports/release_port.hpp"
 
 namespace mailjar::api {
 
@@ -49,6 +50,7 @@ struct services {
   send_fn send;
   settings config;
   runtime_stats_fn runtime;  // optional (added for /api/v1/info)
+  release_port* release = nullptr;  // optional: release and deliveries (nullptr: release is off)
 };
 
 class router {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "search/tags.hpp"
+#include "store/delivery_schema.hpp"
 #include "store/json_columns.hpp"
 #include "store/search_text.hpp"
 
@@ -298,6 +299,7 @@ constexpr migration k_migrations[] = {
     {1, migrate_to_v1},
     {2, migrate_to_v2},
     {3, migrate_to_v3},
+    {4, migrate_to_v4},  // store/delivery_schema.cpp: the release engine's tables
 };
 static_assert(std::size(k_migrations) == latest_schema_version);
 

@@ -21,7 +21,8 @@ namespace mailjar::store {
 // 3: the API: message_index (narrow row per message: read flag, sizes, folded field values;
 //    the read flag lives here from now on), mailbox_counts kept by triggers, plus-address tags
 //    backfilled; ordering indexes move from messages to message_index.
-inline constexpr int latest_schema_version = 3;
+// 4: release: deliveries, delivery_recipients, delivery_attempts (store/delivery_schema.hpp).
+inline constexpr int latest_schema_version = 4;
 inline constexpr std::int32_t mailjar_application_id = 0x4D4A4152;  // "MJAR"
 
 struct writer_settings {

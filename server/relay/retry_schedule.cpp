@@ -1,0 +1,66 @@
+#include "relay/retry_schedule.hpp"
+
+#include <cctype>
+#include <sstream>
+
+namespace mailjar::relay {
+
+namespace {
+
+constexpr std::int64_t k_units[] = {1000, 60'000, 3'600'000, 86'400'000};
+constexpr char k_unit_names[] = {'s', 'm', 'h', 'd'};
+constexpr std::int64_t k_max_delay_ms = 7 * 86'400'000LL;
+
+std::optional<std::int64_t> parse_item(const std::string& item) {
+  if (item.size() < 2 || item.size() > 12) return std::nullopt;
+  std::int64_t unit = 0;
+  for (std::size_t i = 0; i < std::size(k_unit_names); ++i) {
+    if (item.back() == k_unit_names[i]) unit = k_units[i];
+  }
+  if (unit == 0) return std::nullopt;
+  std::int64_t n = 0;
+  for (std::size_t i = 0; i + 1 < item.size(); ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(item[i]))) return std::nullopt;
+    n = n * 10 + (item[i] - '0');
+  }
+  if (n == 0 || n * unit > k_max_delay_ms) return std::nullopt;
+  return n * unit;
+}
+
+}  // namespace
+
+result<retry_schedule> retry_schedule::parse(const std::string& text) {
+  std::vector<std::int64_t> delays;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    auto ms = parse_item(item);
+    if (!ms) {
+      return error{"expected delays like 1m,5m,30m,2h (s, m, h or d; at most 7d each), got '" + text + "'"};
+    }
+    delays.push_back(*ms);
+  }
+  if (delays.empty() || delays.size() > 50) return error{"expected 1 to 50 delays, got '" + text + "'"};
+  return retry_schedule(std::move(delays));
+}
+
+std::optional<std::int64_t> retry_schedule::delay_after(std::uint32_t attempts_made) const {
+  if (attempts_made == 0) return 0;
+  if (attempts_made > delays_ms_.size()) return std::nullopt;
+  return delays_ms_[attempts_made - 1];
+}
+
+std::string retry_schedule::to_string() const {
+  std::string out;
+  for (std::int64_t d : delays_ms_) {
+    if (!out.empty()) out += ',';
+    std::size_t u = std::size(k_units);
+    while (u > 1 && d % k_units[u - 1] != 0) --u;
+    out += std::to_string(d / k_units[u - 1]) + k_unit_names[u - 1];
+  }
+  return out;
+}
+
+}  // namespace mailjar::relay
