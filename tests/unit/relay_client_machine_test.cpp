@@ -444,3 +444,49 @@ TEST_CASE("client: extension parameters and limits", "[relay][client]") {
     CHECK(r.result.recipients[2].status == rcpt_status::delivered);
   }
 }
+
+TEST_CASE("client: server bytes never reach a command; byte-by-byte feeding gives the same session",
+          "[relay][client]") {
+  const std::vector<std::string> replies = {
+      "220 zzEVILzz.test ESMTP zzEVILzz\r\n",
+      "250-zzEVILzz\r\n250-AUTH PLAIN LOGIN zzEVILzz\r\n250-SIZE zzEVILzz\r\n250 zzEVILzz 8BITMIME\r\n",
+      "334 enpFVklMeno=\r\n",  // base64 of "zzEVILzz" as the LOGIN username prompt
+      "334 enpFVklMeno=\r\n",
+      "235 zzEVILzz\r\n",
+      "250 zzEVILzz\r\n",
+      "250 zzEVILzz\r\n",
+      "354 zzEVILzz\r\n",
+      "250 zzEVILzz\r\n",
+      "221 zzEVILzz\r\n",
+  };
+  for (const bool bytewise : {false, true}) {
+    auto plan = plan_for({"a@dst.test"});
+    plan.opts.auth = auth_mech::login;
+    plan.opts.user = "u";
+    plan.opts.password = "p";
+    client_machine m(plan);
+    std::string written;
+    std::size_t next = 0;
+    for (int guard = 0; guard < 100; ++guard) {
+      const auto step = m.next();
+      written += m.take_output();
+      if (step == client_step::done) break;
+      REQUIRE(step == client_step::need_input);
+      REQUIRE(next < replies.size());
+      if (bytewise) {
+        for (const char c : replies[next]) m.receive(std::string_view(&c, 1));
+      } else {
+        m.receive(replies[next]);
+      }
+      ++next;
+    }
+    INFO(written);
+    CHECK(next == replies.size());
+    CHECK(written.find("zzEVILzz") == std::string::npos);
+    CHECK(written.find("enpFVklMeno") == std::string::npos);
+    CHECK(m.result().recipients[0].status == rcpt_status::delivered);
+    CHECK(written ==
+          "EHLO relay.test\r\nAUTH LOGIN\r\ndQ==\r\ncA==\r\nMAIL FROM:<from@src.test> SIZE=18\r\n"
+          "RCPT TO:<a@dst.test>\r\nDATA\r\nSubject: t\r\n\r\nhi\r\n.\r\nQUIT\r\n");
+  }
+}
