@@ -25,6 +25,7 @@
 #include "api/mailhog_content.hpp"
 #include "api/router.hpp"
 #include "app/config.hpp"
+#include "app/release_wiring.hpp"
 #include "events/event_bus.hpp"
 #include "http/basic_auth.hpp"
 #include "http/http_server.hpp"
@@ -211,9 +212,17 @@ int run(const config& c) {
   settings.webroot = c.webroot;
   settings.database_path = c.db_path;
   mailbox& box = *db;
+  // Release (issue 5), only when configured: its threads stop before the store closes.
+  std::unique_ptr<release_wiring> release;
+  if (c.release_enabled()) {
+    auto started = release_wiring::start(c, box, bus);
+    if (!started) return fail(started.error_message());
+    release = std::move(*started);
+  }
   api_sent_counter api_sent;
   api::router router(
-      api::services{box, bus, send_through(ingest, api_sent), settings, runtime_of(ingest, *db, api_sent)});
+      api::services{box, bus, send_through(ingest, api_sent), settings, runtime_of(ingest, *db, api_sent),
+                    release ? &release->port() : nullptr});
   // The API blocks on SQLite: it runs on its own workers, never on the network thread. Declared
   // after the router: jobs still queued when it is destroyed (early return) run against a live one.
   asio::thread_pool api_pool(std::max(4u, cores));
@@ -275,6 +284,7 @@ int run(const config& c) {
   bus.unsubscribe(hub_subscription);
   hub->stop();
   api_pool.join();
+  release.reset();  // sessions in flight finish; deferred recipients wait in the database
   parse_pool.join();
   auto st = ingest.stats();
   db.reset();

@@ -8,6 +8,8 @@
 
 #include "api/request_target.hpp"
 #include "http/security.hpp"
+#include "relay/release_policy.hpp"
+#include "relay/retry_schedule.hpp"
 
 namespace mailjar::app {
 
@@ -128,6 +130,7 @@ const std::vector<option>& options() {
            return error{"expected a host name, got '" + v + "'"};
          }
          c.hostname = v;
+         c.hostname_set = true;
          return ok_status();
        }},
       {"db", "PATH", "SQLite database file (default ./mailjar.db)",
@@ -215,6 +218,115 @@ const std::vector<option>& options() {
          if (c.smtp_allow.empty()) return error{"empty list"};
          return ok_status();
        }},
+      // ---- release (issue 5) ----
+      {"relay-host", "HOST:PORT", "release through this smart host (release is off unless this or --relay-mx is set)",
+       [](config& c, const std::string& v) -> status {
+         if (auto s = check_host_port(v); !s) return s;
+         c.relay_host = v;
+         return ok_status();
+       }},
+      {"relay-tls", "starttls|tls|none",
+       "smart host TLS: starttls (default; required with --relay-auth, else used when offered), tls "
+       "(implicit, e.g. port 465) or none",
+       [](config& c, const std::string& v) -> status {
+         if (v != "starttls" && v != "tls" && v != "none") return error{"expected starttls, tls or none"};
+         c.relay_tls = v;
+         return ok_status();
+       }},
+      {"relay-auth", "plain|login|cram-md5", "authenticate to the smart host (with --relay-user)",
+       [](config& c, const std::string& v) -> status {
+         if (v != "plain" && v != "login" && v != "cram-md5") return error{"expected plain, login or cram-md5"};
+         c.relay_auth = v;
+         return ok_status();
+       }},
+      {"relay-user", "USER", "user name for --relay-auth",
+       [](config& c, const std::string& v) {
+         c.relay_user = v;
+         return ok_status();
+       }},
+      {"relay-password-file", "FILE",
+       "file whose first line is the --relay-auth password (or set MAILJAR_RELAY_PASSWORD; never on the "
+       "command line)",
+       [](config& c, const std::string& v) -> status {
+         std::ifstream in(v);
+         if (!in) return error{"cannot read '" + v + "'"};
+         std::string line;
+         std::getline(in, line);
+         if (!line.empty() && line.back() == '\r') line.pop_back();
+         if (line.empty()) return error{"'" + v + "' holds no password"};
+         c.relay_password = line;
+         return ok_status();
+       }},
+      {"relay-insecure", nullptr, "do not check the smart host's TLS certificate",
+       [](config& c, const std::string& v) { return parse_bool(v, c.relay_insecure); }},
+      {"relay-mx", nullptr, "release by delivering to each recipient domain's MX hosts (DNS MX lookup)",
+       [](config& c, const std::string& v) { return parse_bool(v, c.relay_mx); }},
+      {"dns-server", "IP:PORT", "DNS server for MX lookups (default: the system resolver)",
+       [](config& c, const std::string& v) -> status {
+         if (auto s = check_host_port(v); !s) return s;
+         c.dns_server = v;
+         return ok_status();
+       }},
+      {"mx-port", "PORT", "SMTP port of MX hosts (default 25)",
+       [](config& c, const std::string& v) -> status {
+         if (auto s = parse_u64(v, c.mx_port); !s) return s;
+         if (c.mx_port == 0 || c.mx_port > 65535) return error{"expected 1 to 65535"};
+         return ok_status();
+       }},
+      {"relay-mx-tls", "opportunistic|require",
+       "MX mode STARTTLS: used when offered, certificate problems logged (default), or required",
+       [](config& c, const std::string& v) -> status {
+         if (v != "opportunistic" && v != "require") return error{"expected opportunistic or require"};
+         c.relay_mx_tls_require = v == "require";
+         return ok_status();
+       }},
+      {"relay-retry", "DELAYS",
+       "back-off of deferred recipients, e.g. 1m,5m,30m,2h (default 1m,5m,15m,1h,4h); failed after the last",
+       [](config& c, const std::string& v) -> status {
+         if (auto s = relay::retry_schedule::parse(v); !s) return error{s.error_message()};
+         c.relay_retry = v;
+         return ok_status();
+       }},
+      {"relay-allowed-recipients", "REGEX",
+       "release only to recipients matching this regex (case-insensitive); release needs this or "
+       "--relay-allow-any",
+       [](config& c, const std::string& v) -> status {
+         if (v.empty()) return error{"empty regex"};
+         c.relay_allowed = v;
+         return ok_status();
+       }},
+      {"relay-allow-any", nullptr, "allow release to any recipient (still subject to --relay-blocked-recipients)",
+       [](config& c, const std::string& v) { return parse_bool(v, c.relay_allow_any); }},
+      {"relay-blocked-recipients", "REGEX", "never release to recipients matching this regex (case-insensitive)",
+       [](config& c, const std::string& v) -> status {
+         if (v.empty()) return error{"empty regex"};
+         c.relay_blocked = v;
+         return ok_status();
+       }},
+      {"relay-return-path", "ADDRESS",
+       "envelope sender of released mail (default: the message's Return-Path, MAIL FROM or From)",
+       [](config& c, const std::string& v) -> status {
+         if (v.find('@') == std::string::npos || !printable(v) || v.find(' ') != std::string::npos)
+           return error{"expected an email address"};
+         c.relay_return_path = v;
+         return ok_status();
+       }},
+      {"relay-override-from", "ADDRESS", "replace the From header of released mail",
+       [](config& c, const std::string& v) -> status {
+         if (v.find('@') == std::string::npos || !printable(v)) return error{"expected an email address"};
+         c.relay_override_from = v;
+         return ok_status();
+       }},
+      {"relay-new-message-id", nullptr, "give released mail a new Message-ID (default: keep it)",
+       [](config& c, const std::string& v) { return parse_bool(v, c.relay_new_message_id); }},
+      {"relay-auto", "QUERY",
+       "release new mail matching this search to its envelope recipients, in the background (the SMTP "
+       "client's 250 is never delayed)",
+       [](config& c, const std::string& v) -> status {
+         if (v.empty()) return error{"empty search"};
+         c.relay_auto = v;
+         return ok_status();
+       }},
       {"http", "ADDR:PORT", "HTTP API and web UI listener (default 127.0.0.1:8025; port 0 picks a free port)",
        [](config& c, const std::string& v) -> status {
          if (auto s = check_host_port(v); !s) return s;
@@ -299,6 +411,27 @@ const std::vector<option>& options() {
        [](config& c, const std::string& v) { return parse_bool(v, c.show_version); }},
   };
   return opts;
+}
+
+// Release flags that only make sense together; the password may come from the environment.
+status check_release(config& c, const std::map<std::string, std::string>& env) {
+  if (c.relay_password.empty()) {
+    if (auto it = env.find("MAILJAR_RELAY_PASSWORD"); it != env.end()) c.relay_password = it->second;
+  }
+  if (!c.relay_host.empty() && c.relay_mx) return error{"--relay-host and --relay-mx exclude each other"};
+  if (!c.release_enabled()) {
+    if (!c.relay_auto.empty()) return error{"--relay-auto needs --relay-host or --relay-mx"};
+    return ok_status();
+  }
+  if (c.relay_allowed.empty() && !c.relay_allow_any) {
+    return error{"release needs --relay-allowed-recipients REGEX or --relay-allow-any"};
+  }
+  if (auto p = relay::release_policy::create(c.relay_allowed, c.relay_allow_any, c.relay_blocked); !p)
+    return error{p.error_message()};
+  if (!c.relay_auth.empty() && c.relay_user.empty()) return error{"--relay-auth needs --relay-user"};
+  if (!c.relay_auth.empty() && c.relay_password.empty())
+    return error{"--relay-auth needs a password: --relay-password-file or MAILJAR_RELAY_PASSWORD"};
+  return ok_status();
 }
 
 const option* find_option(const std::string& name) {
@@ -400,6 +533,7 @@ result<config> parse_config(const std::vector<std::string>& args,
   if (c.http_tls_cert.empty() != c.http_tls_key.empty()) {
     return error{"--http-tls-cert and --http-tls-key go together"};
   }
+  if (auto s = check_release(c, env); !s) return error{s.error_message()};
   if (!c.smtps_addr.empty() && !c.tls_enabled()) {
     return error{"--smtps needs --smtp-tls-cert/--smtp-tls-key or --smtp-tls-self-signed"};
   }

@@ -41,6 +41,29 @@ struct config {
   // AUTH: any credentials accepted (user recorded) unless users are given; then required.
   std::map<std::string, std::string> smtp_users;
   std::vector<std::string> smtp_allow;  // CIDRs; empty = everyone who reaches the listener
+  bool hostname_set = false;            // --hostname given: also the release EHLO name
+
+  // Release (issue 5): off unless relay_host or relay_mx is set, and then it also needs
+  // relay_allowed or relay_allow_any, so a misconfiguration can never mail the world.
+  std::string relay_host;            // smart host "host:port"
+  std::string relay_tls = "starttls";  // starttls (required with AUTH, else opportunistic) | tls | none
+  std::string relay_auth;            // "" | plain | login | cram-md5
+  std::string relay_user;
+  std::string relay_password;  // --relay-password-file or MAILJAR_RELAY_PASSWORD: never on argv
+  bool relay_insecure = false;  // skip certificate checks of the smart host
+  bool relay_mx = false;        // deliver to the recipients' MX hosts
+  std::string dns_server;       // MX lookups: "" = /etc/resolv.conf, else "ip:port"
+  std::uint64_t mx_port = 25;   // tests run MX hosts on loopback high ports
+  bool relay_mx_tls_require = false;  // MX mode: STARTTLS required (default opportunistic)
+  std::string relay_retry = "1m,5m,15m,1h,4h";  // back-off of deferred recipients; then failed
+  std::string relay_allowed;  // regex recipients must match
+  bool relay_allow_any = false;
+  std::string relay_blocked;  // regex recipients must not match
+  std::string relay_return_path;
+  std::string relay_override_from;
+  bool relay_new_message_id = false;
+  std::string relay_auto;  // search: new matching mail is released to its envelope recipients
+  bool release_enabled() const { return !relay_host.empty() || relay_mx; }
 
   // HTTP API and web UI. Loopback by default; the browser-facing rules (Host, Origin) apply
   // whatever the address (DESIGN.md "Web security").
