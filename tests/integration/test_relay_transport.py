@@ -200,8 +200,9 @@ class Scripted(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
     daemon_threads = True
 
-    def __init__(self, host):
+    def __init__(self, host, broken_starttls=False):
         self.transactions = []
+        self.broken_starttls = broken_starttls  # offer STARTTLS, then answer the handshake with junk
         super().__init__((host, MX_PORT), ScriptedHandler)
         threading.Thread(target=self.serve_forever, daemon=True).start()
 
@@ -224,7 +225,11 @@ class ScriptedHandler(socketserver.StreamRequestHandler):
             cmd = line.decode("utf-8", "replace").rstrip("\r\n")
             verb = cmd.split(" ")[0].upper()
             if verb == "EHLO":
-                self.wfile.write(b"250-script.test\r\n250-8BITMIME\r\n250 SIZE 1000000\r\n")
+                tls = b"250-STARTTLS\r\n" if self.server.broken_starttls else b""
+                self.wfile.write(b"250-script.test\r\n" + tls + b"250-8BITMIME\r\n250 SIZE 1000000\r\n")
+            elif verb == "STARTTLS" and self.server.broken_starttls:
+                self.wfile.write(b"220 2.0.0 ready\r\nthis is not a TLS record\r\n")
+                return
             elif verb == "MAIL":
                 mail_from, rcpts = cmd, []
                 self.reply("250 2.1.0 ok")
@@ -394,6 +399,27 @@ def one_recipient_refused_another_accepted_in_one_transaction():
         check_eq(sends[:5], ["EHLO relay.jar.test", sends[1], "RCPT TO:<ok@script.test>",
                              "RCPT TO:<reject@script.test>", "RCPT TO:<defer@script.test>"], "commands")
         check(all(ln["at_ms"] > 1_600_000_000_000 for ln in rep["attempts"][0]["transcript"]), "timestamps")
+    finally:
+        srv.close()
+
+
+@case
+def failed_opportunistic_starttls_retries_the_host_in_plaintext():
+    srv = Scripted(MX_A, broken_starttls=True)
+    try:
+        rep = deliver("--from", "s@src.example", "--to", "ok@script.test")
+        check_eq(statuses(rep), {"ok@script.test": "delivered"}, "outcome")
+        check_eq(len(rep["attempts"]), 2, "two sessions with the same host")
+        first, second = rep["attempts"]
+        check(first["error"].startswith("TLS handshake failed"), first["error"])
+        check_eq((second["address"], second["tls"], second["error"]), (first["address"], "", ""), "plaintext retry")
+        check("STARTTLS" not in [ln["text"] for ln in second["transcript"] if ln["dir"] == "C"], "no STARTTLS")
+        check_eq(len(srv.transactions), 1, "delivered once")
+        # Required TLS never falls back to plaintext.
+        rep = deliver("--from", "s@src.example", "--to", "ok@script.test", "--tls", "require")
+        check_eq(statuses(rep), {"ok@script.test": "temporary"}, "required TLS")
+        check_eq(len(rep["attempts"]), 1, "no plaintext retry")
+        check_eq(len(srv.transactions), 1, "nothing more delivered")
     finally:
         srv.close()
 

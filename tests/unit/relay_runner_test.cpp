@@ -15,18 +15,23 @@ namespace {
 struct fake_client : smtp_client {
   struct script {
     std::string error;                           // non-empty: session failure, everyone temporary
+    std::string tls_error;                       // non-empty: session failure unless opts.tls is none
     std::map<std::string, rcpt_status> by_rcpt;  // missing: delivered
   };
   std::map<std::string, script> hosts;  // by endpoint address
   std::vector<std::pair<std::string, std::vector<std::string>>> calls;
 
-  attempt deliver(const endpoint& to, const client_options&, const std::string&,
+  std::vector<tls_mode> modes;
+
+  attempt deliver(const endpoint& to, const client_options& opts, const std::string&,
                   const std::vector<std::string>& rcpts, std::string_view) override {
     calls.push_back({to.address + ":" + std::to_string(to.port), rcpts});
+    modes.push_back(opts.tls);
     attempt a;
     a.host = to.host;
     a.address = to.address;
-    const auto& s = hosts[to.address];
+    auto s = hosts[to.address];
+    if (!s.tls_error.empty() && opts.tls != tls_mode::none) s.error = s.tls_error;
     a.error = s.error;
     for (const auto& r : rcpts) {
       rcpt_outcome o{r, rcpt_status::delivered, 250, "ok"};
@@ -170,4 +175,26 @@ TEST_CASE("MX ordering: by preference, equal preferences shuffled, null MX", "[r
   CHECK(is_ip_literal("127.0.0.1"));
   CHECK(is_ip_literal("::1"));
   CHECK_FALSE(is_ip_literal("mx.test"));
+}
+
+TEST_CASE("runner: a failed opportunistic STARTTLS handshake is retried once in plaintext",
+          "[relay][runner]") {
+  fake_client c;
+  c.hosts["10.0.0.1"].tls_error = "TLS handshake failed: wrong version number";
+  const auto rep = deliver_domain(c, two_mx(), {25, 10}, {}, "f@s.test", {"a@d.test"}, "msg");
+  REQUIRE(c.calls.size() == 2);
+  CHECK(c.calls[1].first == "10.0.0.1:25");
+  CHECK(c.modes == std::vector<tls_mode>{tls_mode::starttls_opportunistic, tls_mode::none});
+  CHECK(rep.recipients[0].status == rcpt_status::delivered);
+
+  // Required TLS never falls back: the next host is tried instead.
+  fake_client strict;
+  strict.hosts["10.0.0.1"].tls_error = "TLS handshake failed: certificate verify failed";
+  client_options opts;
+  opts.tls = tls_mode::starttls_required;
+  const auto rep2 = deliver_domain(strict, two_mx(), {25, 10}, opts, "f@s.test", {"a@d.test"}, "msg");
+  REQUIRE(strict.calls.size() == 2);
+  CHECK(strict.calls[1].first == "10.0.0.2:25");
+  CHECK(strict.modes == std::vector<tls_mode>{tls_mode::starttls_required, tls_mode::starttls_required});
+  CHECK(rep2.recipients[0].status == rcpt_status::delivered);
 }

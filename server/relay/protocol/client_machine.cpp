@@ -417,7 +417,7 @@ void client_machine::tls_started(std::string_view description) {
 }
 
 void client_machine::tls_failed(std::string_view why) {
-  fail_session("TLS handshake failed: " + std::string(why), false);
+  fail_session(std::string(tls_handshake_failed) + ": " + std::string(why), false);
 }
 
 void client_machine::timed_out() {

@@ -52,6 +52,9 @@ struct session_result {
   bool tls_active = false;
 };
 
+// Prefix of session_result::error when the TLS handshake failed (the runner may retry in plaintext).
+inline constexpr std::string_view tls_handshake_failed = "TLS handshake failed";
+
 // Doubles a '.' at the start of every line and ends the data with CRLF "." CRLF (RFC 5321 4.5.2).
 std::string dot_stuff(std::string_view message);
 

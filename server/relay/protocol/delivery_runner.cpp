@@ -3,13 +3,46 @@
 #include <charconv>
 #include <optional>
 
+#include "relay/protocol/client_machine.hpp"
 #include "relay/protocol/mx_order.hpp"
 
 namespace mailjar::relay {
 
 namespace {
 
+// One session with `to` for the recipients still temporary; merges its outcomes into `rep`.
+// Returns false when nobody was pending (nothing to do).
+bool run_session(smtp_client& client, const endpoint& to, const client_options& opts,
+                 const std::string& mail_from, const std::vector<std::string>& rcpts,
+                 std::string_view message, delivery_report& rep) {
+  std::vector<std::string> pending;
+  std::vector<std::size_t> index;
+  for (std::size_t i = 0; i < rep.recipients.size(); ++i) {
+    if (rep.recipients[i].status == rcpt_status::temporary) {
+      pending.push_back(rcpts[i]);
+      index.push_back(i);
+    }
+  }
+  if (pending.empty()) return false;
+  attempt a = client.deliver(to, opts, mail_from, pending, message);
+  for (std::size_t k = 0; k < index.size() && k < a.recipients.size(); ++k) {
+    rep.recipients[index[k]] = a.recipients[k];
+    rep.recipients[index[k]].address = rcpts[index[k]];
+  }
+  for (std::size_t k = a.recipients.size(); k < index.size();
+       ++k) {  // a client that reported nothing for some
+    auto& o = rep.recipients[index[k]];
+    o.code = 0;
+    o.reply = a.error.empty() ? "no outcome reported" : a.error;
+  }
+  rep.attempts.push_back(std::move(a));
+  return true;
+}
+
 // Runs sessions over `targets` in order, carrying recipients still temporary to the next one.
+// Opportunistic STARTTLS whose handshake fails is retried once with the same host in plaintext
+// (as Postfix does at security level "may"): a broken TLS stack should not stop mail that would
+// have gone out in plaintext to a server not offering STARTTLS at all.
 delivery_report run_hosts(smtp_client& client, const std::vector<endpoint>& targets, const run_options& run,
                           const client_options& opts, const std::string& mail_from,
                           const std::vector<std::string>& rcpts, std::string_view message) {
@@ -20,28 +53,15 @@ delivery_report run_hosts(smtp_client& client, const std::vector<endpoint>& targ
     return rep;
   }
   for (const auto& to : targets) {
-    std::vector<std::string> pending;
-    std::vector<std::size_t> index;
-    for (std::size_t i = 0; i < rep.recipients.size(); ++i) {
-      if (rep.recipients[i].status == rcpt_status::temporary) {
-        pending.push_back(rcpts[i]);
-        index.push_back(i);
-      }
+    if (rep.attempts.size() >= run.max_attempts) break;
+    if (!run_session(client, to, opts, mail_from, rcpts, message, rep)) break;
+    const auto& last = rep.attempts.back();
+    if (opts.tls == tls_mode::starttls_opportunistic && last.error.rfind(tls_handshake_failed, 0) == 0 &&
+        rep.attempts.size() < run.max_attempts) {
+      client_options plain = opts;
+      plain.tls = tls_mode::none;
+      run_session(client, to, plain, mail_from, rcpts, message, rep);
     }
-    if (pending.empty() || rep.attempts.size() >= run.max_attempts) break;
-    attempt a = client.deliver(to, opts, mail_from, pending, message);
-    for (std::size_t k = 0; k < index.size() && k < a.recipients.size(); ++k) {
-      rep.recipients[index[k]] = a.recipients[k];
-      rep.recipients[index[k]].address = rcpts[index[k]];
-    }
-    if (a.recipients.size() < index.size()) {  // a client that reported nothing for some: keep them temporary
-      for (std::size_t k = a.recipients.size(); k < index.size(); ++k) {
-        auto& o = rep.recipients[index[k]];
-        o.code = 0;
-        o.reply = a.error.empty() ? "no outcome reported" : a.error;
-      }
-    }
-    rep.attempts.push_back(std::move(a));
   }
   return rep;
 }

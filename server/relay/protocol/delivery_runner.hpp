@@ -3,7 +3,8 @@
 // order on `port`; deliver_via(): the same over a fixed list of smart-host endpoints.
 // A recipient is final once it is delivered or permanently refused (5xx at RCPT/MAIL/DATA);
 // recipients still temporary (connect failure, timeout, 4xx/5xx greeting, 4xx reply, lost
-// connection, STARTTLS required but missing) are carried to the next host. A DNS failure yields
+// connection, STARTTLS required but missing) are carried to the next host. An opportunistic
+// STARTTLS handshake that fails is retried once on the same host without TLS. A DNS failure yields
 // a report without attempts: nxdomain/null_mx -> permanent, temporary -> temporary.
 // Thread-safe as far as the smtp_client is.
 #pragma once
