@@ -136,11 +136,11 @@ TEST_CASE("client: HELO when EHLO is refused with 5xx; 4xx to EHLO fails the ses
                                          });
   CHECK(r.result.recipients[0].status == rcpt_status::delivered);
 
-  r = run(plan_for({"a@dst.test"}), {{"", greeting}, {"EHLO relay.test\r\n", "421 4.3.2 busy\r\n"}});
+  r = run(plan_for({"a@dst.test"}), {{"", greeting}, {"EHLO relay.test\r\n", "450 4.3.2 busy\r\n"}});
   CHECK(r.tail == "QUIT\r\n");
   CHECK(r.result.recipients[0].status == rcpt_status::temporary);
-  CHECK(r.result.recipients[0].code == 421);
-  CHECK_THAT(r.result.error, Catch::Contains("EHLO refused: 421"));
+  CHECK(r.result.recipients[0].code == 450);
+  CHECK_THAT(r.result.error, Catch::Contains("EHLO refused: 450"));
 }
 
 TEST_CASE("client: 4xx/5xx greeting fails the session with every recipient temporary", "[relay][client]") {
@@ -206,10 +206,10 @@ TEST_CASE("client: STARTTLS modes", "[relay][client]") {
     const auto r = run(plan, {
                                  {"", greeting},
                                  {"EHLO relay.test\r\n", "250-mx\r\n250 STARTTLS\r\n"},
-                                 {"MAIL FROM:<from@src.test>\r\n", "421 bye\r\n"},
+                                 {"MAIL FROM:<from@src.test>\r\n", "451 4.3.0 later\r\n"},
                              });
     CHECK(r.result.recipients[0].status == rcpt_status::temporary);
-    CHECK_THAT(r.result.error, Catch::Contains("MAIL FROM refused: 421"));
+    CHECK_THAT(r.result.error, Catch::Contains("MAIL FROM refused: 451"));
   }
   SECTION("implicit TLS: handshake before the greeting, no STARTTLS") {
     auto plan = plan_for({"a@dst.test"});
@@ -488,5 +488,22 @@ TEST_CASE("client: server bytes never reach a command; byte-by-byte feeding give
     CHECK(written ==
           "EHLO relay.test\r\nAUTH LOGIN\r\ndQ==\r\ncA==\r\nMAIL FROM:<from@src.test> SIZE=18\r\n"
           "RCPT TO:<a@dst.test>\r\nDATA\r\nSubject: t\r\n\r\nhi\r\n.\r\nQUIT\r\n");
+  }
+}
+
+TEST_CASE("client: 421 closes the session at once, without QUIT", "[relay][client]") {
+  const auto r = run(plan_for({"a@dst.test", "b@dst.test", "c@dst.test"}),
+                     {
+                         {"", greeting},
+                         {"EHLO relay.test\r\n", "250 mx\r\n"},
+                         {"MAIL FROM:<from@src.test>\r\n", "250 ok\r\n"},
+                         {"RCPT TO:<a@dst.test>\r\n", "250 ok\r\n"},
+                         {"RCPT TO:<b@dst.test>\r\n", "421 4.4.2 closing\r\n"},
+                     });
+  CHECK(r.tail.empty());
+  CHECK(r.result.error == "server closing the session after RCPT TO: 421");
+  for (const auto& o : r.result.recipients) {
+    CHECK(o.status == rcpt_status::temporary);
+    CHECK(o.code == 421);
   }
 }

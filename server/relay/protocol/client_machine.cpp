@@ -179,6 +179,12 @@ void client_machine::send_quit() {
 
 void client_machine::on_reply(const server_reply& r) {
   const int k = r.kind();
+  // 421 at any point means the server is closing the channel (RFC 5321 3.8): no QUIT.
+  if (r.code == 421 && state_ != state::greeting && state_ != state::quit) {
+    fail_session("server closing the session after " + std::string(state_name(state_)) + ": 421", false,
+                 r.code, r.text());
+    return;
+  }
   switch (state_) {
     case state::greeting:
       if (k == 2) {
