@@ -99,7 +99,21 @@ void to_json(json& j, const message_dto& m) {
            {"HTML", m.html},
            {"Size", m.size},
            {"Inline", m.inlines},
-           {"Attachments", m.attachments}};
+           {"Attachments", m.attachments},
+           {"Envelope", m.envelope},
+           {"ParseWarnings", m.warnings}};
+}
+
+void to_json(json& j, const envelope_dto& e) {
+  j = json{{"MailFrom", e.mail_from},
+           {"RcptTo", e.rcpt_to},
+           {"ClientAddress", e.client_address},
+           {"Helo", e.helo},
+           {"TLS", e.tls},
+           {"AuthUser", e.auth_user},
+           {"SMTPUTF8", e.smtputf8},
+           {"BodyType", e.body_type},
+           {"Received", e.received}};
 }
 
 void to_json(json& j, const headers_dto& h) {
@@ -179,6 +193,16 @@ message_dto make_message_dto(const stored_message& m) {
     if (part.role == mime::part_role::inline_part) d.inlines.push_back(make_attachment_dto(part));
     if (part.role == mime::part_role::attachment) d.attachments.push_back(make_attachment_dto(part));
   }
+  d.envelope.mail_from = m.env.mail_from;
+  d.envelope.rcpt_to = m.env.rcpt_to;
+  d.envelope.client_address = m.env.client_addr;
+  d.envelope.helo = m.env.helo;
+  d.envelope.tls = m.env.tls;
+  d.envelope.auth_user = m.env.auth_user;
+  d.envelope.smtputf8 = m.env.smtputf8;
+  d.envelope.body_type = m.env.body_type;
+  d.envelope.received = rfc3339_local(m.env.received_ms);
+  d.warnings = p.warnings;
   return d;
 }
 

@@ -60,6 +60,16 @@ struct list_unsubscribe_dto {
 };
 void to_json(json& j, const list_unsubscribe_dto& l);
 
+// mailjar's addition to Mailpit's Message: what the SMTP session knew (DESIGN.md keeps it beside
+// the raw bytes) and the MIME parser's warnings. Clients that only know Mailpit ignore both.
+struct envelope_dto {
+  std::string mail_from;
+  std::vector<std::string> rcpt_to;
+  std::string client_address, helo, tls, auth_user, body_type, received;
+  bool smtputf8 = false;
+};
+void to_json(json& j, const envelope_dto& e);
+
 struct message_dto {
   std::string id, message_id;
   std::optional<address_dto> from;
@@ -71,6 +81,8 @@ struct message_dto {
   std::string username, text, html;
   std::uint64_t size = 0;
   std::vector<attachment_dto> inlines, attachments;
+  envelope_dto envelope;              // "Envelope" (mailjar)
+  std::vector<std::string> warnings;  // "ParseWarnings" (mailjar)
 };
 void to_json(json& j, const message_dto& m);
 

@@ -304,7 +304,13 @@ constexpr std::string_view document = R"json({
         "Date": {"type": "string", "format": "date-time"}, "Tags": {"type": "array", "items": {"type": "string"}},
         "Username": {"type": "string"}, "Text": {"type": "string"}, "HTML": {"type": "string"}, "Size": {"type": "integer"},
         "Inline": {"type": "array", "items": {"$ref": "#/components/schemas/Attachment"}},
-        "Attachments": {"type": "array", "items": {"$ref": "#/components/schemas/Attachment"}}}},
+        "Attachments": {"type": "array", "items": {"$ref": "#/components/schemas/Attachment"}},
+        "Envelope": {"type": "object", "description": "mailjar: what the SMTP session knew", "properties": {
+          "MailFrom": {"type": "string"}, "RcptTo": {"type": "array", "items": {"type": "string"}},
+          "ClientAddress": {"type": "string"}, "Helo": {"type": "string"}, "TLS": {"type": "string"},
+          "AuthUser": {"type": "string"}, "SMTPUTF8": {"type": "boolean"}, "BodyType": {"type": "string"},
+          "Received": {"type": "string", "format": "date-time"}}},
+        "ParseWarnings": {"type": "array", "items": {"type": "string"}, "description": "mailjar: MIME parse problems"}}},
       "SendRequest": {"type": "object", "required": ["From", "Subject"], "properties": {
         "From": {"type": "object", "required": ["Email"], "properties": {"Email": {"type": "string"}, "Name": {"type": "string"}}},
         "To": {"type": "array", "items": {"$ref": "#/components/schemas/SendAddress"}},

@@ -61,13 +61,16 @@ TEST_CASE("GET /api/v1/message/{ID} returns Mailpit's Message and marks it read"
   env.mail_from = "bounce@example.com";
   env.rcpt_to = {"bob@example.com", "secret@example.com"};
   env.auth_user = "alice";
+  env.client_addr = "127.0.0.1:40000";
+  env.helo = "client.example";
+  env.tls = "TLSv1.3 TLS_AES_256_GCM_SHA384";
   std::string id = f.box.add(full_message, env);
 
   auto r = f.get("/api/v1/message/" + id);
   REQUIRE(r.status == 200);
   CHECK(r.content_type == "application/json");
   json m = api_fixture::json_of(r);
-  CHECK(m.size() == 18);
+  CHECK(m.size() == 20);  // Mailpit's 18 fields + mailjar's Envelope and ParseWarnings
   CHECK(m["ID"] == id);
   CHECK(m["MessageID"] == "full@example.com");
   CHECK(m["From"] == json({{"Name", "Ann Example"}, {"Address", "ann@example.com"}}));
@@ -90,6 +93,16 @@ TEST_CASE("GET /api/v1/message/{ID} returns Mailpit's Message and marks it read"
                                       {"Links", {"mailto:unsub@example.com", "https://example.com/unsub"}},
                                       {"Errors", ""},
                                       {"HeaderPost", "List-Unsubscribe=One-Click"}}));
+  const json& e = m["Envelope"];
+  CHECK(e["MailFrom"] == "bounce@example.com");
+  CHECK(e["RcptTo"] == json::array({"bob@example.com", "secret@example.com"}));
+  CHECK(e["ClientAddress"] == "127.0.0.1:40000");
+  CHECK(e["Helo"] == "client.example");
+  CHECK(e["TLS"] == "TLSv1.3 TLS_AES_256_GCM_SHA384");
+  CHECK(e["AuthUser"] == "alice");
+  CHECK(e["SMTPUTF8"] == false);
+  CHECK(e["Received"].is_string());
+  CHECK(m["ParseWarnings"] == json::array());
 
   CHECK(f.box.is_read(id));
   CHECK(f.sink.log() == std::vector<std::string>{"read:" + id});
