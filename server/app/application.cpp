@@ -77,6 +77,7 @@ smtp::server_options smtp_options(const config& c, cidr_list allow) {
 http::http_options http_options_of(const config& c) {
   http::http_options o;
   o.webroot = c.webroot;
+  o.webui_dir = c.webui_dir;
   o.allow_hosts = c.http_allow_hosts;
   o.cors_origins = c.cors_origins;
   o.max_body = c.http_max_body;
@@ -237,13 +238,16 @@ int run(const config& c) {
       hub->stop();
     }
   } hub_guard{bus, hub_subscription, hub};
+  std::string bound;  // the SMTP listener's address, shown by the web UI's empty state
+  auto web_options = http_options_of(c);
+  web_options.smtp_address = [&bound] { return bound; };  // set below, before any request is served
   http::http_server web(
-      io, http_options_of(c), http_auth, [&router](const api::request& r) { return router.handle(r); }, hub,
-      [&api_pool](std::function<void()> job) { asio::post(api_pool, std::move(job)); }, http_tls);
+      io, std::move(web_options), http_auth, [&router](const api::request& r) { return router.handle(r); },
+      hub, [&api_pool](std::function<void()> job) { asio::post(api_pool, std::move(job)); }, http_tls);
 
   smtp::smtp_server smtp(io, smtp_options(c, std::move(*allow)), ingest, tls);
   // Bind every listener before logging any: a start-up failure prints exactly one line.
-  std::string bound, bound_tls, bound_http;
+  std::string bound_tls, bound_http;
   try {
     bound = smtp.listen(c.smtp_addr, false);
     if (!c.smtps_addr.empty()) bound_tls = smtp.listen(c.smtps_addr, true);

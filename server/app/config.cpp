@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -392,6 +393,18 @@ const std::vector<option>& options() {
        [](config& c, const std::string& v) -> status {
          if (v.size() > 200 || !printable(v)) return error{"expected up to 200 printable characters"};
          c.label = v;
+         return ok_status();
+       }},
+      {"webui-dir", "DIR",
+       "serve the web UI from this directory (e.g. ./webui, for UI development) instead of the files "
+       "built into the binary",
+       [](config& c, const std::string& v) -> status {
+         std::string dir = v;
+         while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+         std::error_code ec;
+         if (!std::filesystem::is_regular_file(std::filesystem::path(dir) / "index.html", ec))
+           return error{"'" + v + "' has no index.html"};
+         c.webui_dir = dir;
          return ok_status();
        }},
       {"http-max-body", "SIZE",

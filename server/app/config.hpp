@@ -75,6 +75,7 @@ struct config {
   std::vector<std::string> http_allow_hosts;      // extra Host names (DNS rebinding rule)
   std::vector<std::string> cors_origins;          // origins allowed cross-origin ("*": any)
   std::string label;                              // shown by the web UI (Mailpit --label)
+  std::string webui_dir;                          // serve the UI from disk ("": the embedded files)
   std::uint64_t http_max_body = 5ull << 20;       // JSON bodies; /api/v1/send: smtp_max_message_size
 
   bool verbose = false;  // log every SMTP command/reply line

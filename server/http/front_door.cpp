@@ -76,7 +76,8 @@ front_door::front_door(http_options opts, std::string listener_host, std::shared
     : opts_(std::move(opts)),
       hosts_(std::move(listener_host), opts_.allow_hosts),
       auth_(std::move(auth)),
-      handler_(std::move(handler)) {}
+      handler_(std::move(handler)),
+      ui_(webui_options{opts_.webroot, opts_.webui_dir, opts_.smtp_address}) {}
 
 api::response front_door::wire_error(int status, std::string text) {
   auto r = api::response::text(status, std::move(text));
@@ -194,6 +195,10 @@ outcome front_door::route(const inbound_request& in, const std::string& path,
   req.remote_addr = in.remote_addr;
   outcome o;
   try {
+    if (auto page = ui_.serve(req)) {
+      o.response = std::move(*page);
+      return o;
+    }
     o.response = handler_(req);
   } catch (const std::exception& e) {
     log::line(log::level::error, "http_handler_failed").kv("path", path).kv("error", e.what()).emit();

@@ -1,8 +1,9 @@
 // The HTTP adapter's decisions, without sockets: turns what the wire delivered (method, raw
 // target, headers, body) into either a response or a WebSocket upgrade. In order: method,
 // target (api/request_target: decode, normalise, webroot), Host (DNS rebinding), CORS preflight,
-// basic auth, Origin on state-changing requests and upgrades (CSRF/CSWSH), then the handler
-// (api::router::handle in the daemon) with HEAD served as GET; finally nosniff, CORS and gzip.
+// basic auth, Origin on state-changing requests and upgrades (CSRF/CSWSH), then the web UI
+// (webui_server: the app shell and its files) or else the handler (api::router::handle in the
+// daemon) with HEAD served as GET; finally nosniff, CORS and gzip.
 // Routing and every check see the same normalised path.
 // Thread-safe: handle() runs concurrently on worker threads and may block in the handler or in
 // a slow password hash; nothing here may run on a network thread except body_limit_for().
@@ -19,6 +20,7 @@
 #include "http/basic_auth.hpp"
 #include "http/http_options.hpp"
 #include "http/security.hpp"
+#include "http/webui_server.hpp"
 
 namespace mailjar::http {
 
@@ -70,6 +72,7 @@ class front_door {
   host_policy hosts_;
   std::shared_ptr<const basic_auth> auth_;
   handler_fn handler_;
+  webui_server ui_;
 };
 
 }  // namespace mailjar::http

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,11 @@ struct http_options {
   std::string webroot = "/";              // normalised: "/" or "/prefix/"
   std::vector<std::string> allow_hosts;   // --http-allow-host (DNS rebinding exceptions)
   std::vector<std::string> cors_origins;  // --cors-origin: CORS headers and cross-origin mutations
+
+  // Web UI (webui_server): files from this directory instead of the embedded ones (--webui-dir),
+  // and the SMTP listener's address for the UI's example commands (asked per page; may be empty).
+  std::string webui_dir;
+  std::function<std::string()> smtp_address;
 
   // Bodies: API calls are small JSON; /api/v1/send carries a whole message.
   std::uint64_t max_body = 5ull << 20;

@@ -1,0 +1,26 @@
+// Every term of the search syntax (Mailpit's, plus mailjar's header:), for the help popover.
+
+export const SEARCH_TERMS = [
+  ['word', 'a word anywhere: subject, addresses, text, attachment names'],
+  ['"exact phrase"', 'words together, in this order'],
+  ['-term  !term', 'exclude messages matching the term'],
+  ['from:ann@example.com', 'sender name or address'],
+  ['to:bob', 'To recipients'],
+  ['cc:carol', 'Cc recipients'],
+  ['bcc:dave', 'Bcc (envelope recipients not in any header)'],
+  ['reply-to:someone', 'Reply-To address'],
+  ['addressed:erin', 'any of From, To, Cc, Bcc, Reply-To'],
+  ['subject:"order shipped"', 'words in the subject'],
+  ['message-id:abc@host', 'the Message-ID header'],
+  ['tag:newsletter', 'messages with a tag (X-Tags, plus-addresses)'],
+  ['is:read', 'read messages'],
+  ['is:unread', 'unread messages'],
+  ['is:tagged', 'messages with any tag'],
+  ['has:attachment', 'messages with attachments'],
+  ['has:inline', 'messages with inline parts (cid: images)'],
+  ['larger:2M', 'bigger than 2 MB (K, KB, M, MB; bare number = bytes)'],
+  ['smaller:100K', 'smaller than 100 KB'],
+  ['after:2026-01-31', 'received after this day (your time zone)'],
+  ['before:2026-01-31', 'received before this day'],
+  ['header:X-Mailer:value', 'any header with this name and value (mailjar)'],
+];
