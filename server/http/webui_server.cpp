@@ -18,6 +18,7 @@ namespace mailjar::http {
 namespace {
 
 constexpr std::string_view shell_file = "/index.html";
+constexpr std::string_view assets_prefix = "/assets/";
 
 bool is_alnum(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isalnum(c); });
@@ -117,7 +118,10 @@ std::string webui_server::shell_csp(std::string_view nonce) {
 
 webui_server::webui_server(webui_options opts) : opts_(std::move(opts)) {
   if (!opts_.dir.empty()) return;
+  std::string all;
   for (const auto& f : embedded_webui_files()) {
+    all += f.path;
+    all += f.bytes();
     file e;
     e.body = std::string(f.bytes());
     e.etag = etag_of(e.body);
@@ -129,6 +133,7 @@ webui_server::webui_server(webui_options opts) : opts_(std::move(opts)) {
     }
     embedded_.emplace(f.path, std::move(e));
   }
+  version_ = etag_of(all).substr(1, 12);
 }
 
 std::optional<webui_server::file> webui_server::load(const std::string& path) const {
@@ -159,6 +164,8 @@ api::response webui_server::shell() const {
   std::string body = std::move(f->body);
   replace_all(body, "{{nonce}}", nonce);
   replace_all(body, "{{base}}", attribute_escape(opts_.webroot));
+  replace_all(body, "{{assets}}",
+              version_.empty() ? std::string() : std::string(assets_prefix.substr(1)) + version_ + "/");
   replace_all(body, "{{smtp}}", attribute_escape(opts_.smtp_address ? opts_.smtp_address() : std::string()));
   api::response r;
   r.content_type = "text/html; charset=utf-8";
@@ -178,12 +185,23 @@ std::optional<api::response> webui_server::serve(const api::request& req) const 
   for (std::string_view reserved : {"/api/", "/view/"})
     if (path.rfind(reserved, 0) == 0) return std::nullopt;
   if (path == "/api" || path == "/livez" || path == "/readyz" || !plain_asset_path(path)) return std::nullopt;
-  auto f = load(path);
+  // "/assets/{version}/css/base.css" is "/css/base.css" under a name that changes with the files:
+  // cacheable for good when the version is the current one.
+  std::string file_path = path;
+  bool immutable = false;
+  if (path.rfind(assets_prefix, 0) == 0) {
+    std::size_t slash = path.find('/', assets_prefix.size());
+    if (slash == std::string::npos) return std::nullopt;
+    immutable =
+        !version_.empty() && path.compare(assets_prefix.size(), slash - assets_prefix.size(), version_) == 0;
+    file_path = path.substr(slash);
+  }
+  auto f = load(file_path);
   if (!f) return std::nullopt;
 
   api::response r;
   r.headers.emplace_back("ETag", f->etag);
-  r.headers.emplace_back("Cache-Control", "no-cache");
+  r.headers.emplace_back("Cache-Control", immutable ? "public, max-age=31536000, immutable" : "no-cache");
   r.headers.emplace_back("X-Content-Type-Options", "nosniff");
   r.headers.emplace_back("Vary", "Accept-Encoding");
   r.content_type = f->content_type;

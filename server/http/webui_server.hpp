@@ -1,13 +1,17 @@
 // The web UI's HTTP side. serve() answers a GET/HEAD that belongs to the UI and returns nullopt
 // for everything else (the API router answers those):
 //   - the app shell (index.html) for "/", "/index.html" and the client-side route "/view/{ID}";
-//   - the UI's files by path ("/src/main.js", "/css/app.css", "/favicon.svg").
+//   - the UI's files by path ("/src/main.js", "/css/app.css", "/favicon.svg"), also under
+//     "/assets/{version}/..." where version is a hash of the embedded files: the shell refers to
+//     them there, so browsers may cache them for good (a new build has a new version).
 // /api/..., /view/{ID}.html|.txt, /view/latest, /livez and /readyz are never the UI's.
-// The shell is a template with three holes, filled per response: {{nonce}} (a fresh CSP nonce),
-// {{base}} (the --webroot, for <base href>, so every URL in the UI is relative to it) and
-// {{smtp}} (the SMTP listener address, for the example commands of the empty state). The shell
+// The shell is a template with four holes, filled per response: {{nonce}} (a fresh CSP nonce),
+// {{base}} (the --webroot, for <base href>, so every URL in the UI is relative to it),
+// {{assets}} ("assets/{version}/", or "" with --webui-dir) and {{smtp}} (the SMTP listener
+// address, for the example commands of the empty state). The shell
 // is sent with a nonce CSP (frame-ancestors 'none'), no-referrer and no-store; files with an
-// ETag and Cache-Control: no-cache, gzip-compressed once at start-up when embedded.
+// ETag and Cache-Control: no-cache (immutable under the current /assets/{version}/), gzip-
+// compressed once at start-up when embedded.
 // Files come from the table embedded at build time (webui_assets.hpp), or, with --webui-dir,
 // from that directory, read on every request (for UI development).
 // Thread-safe: immutable after construction; serve() runs concurrently on HTTP worker threads.
@@ -51,6 +55,7 @@ class webui_server {
 
   webui_options opts_;
   std::map<std::string, file, std::less<>> embedded_;
+  std::string version_;  // of the embedded files (a content hash); "" when serving a directory
 };
 
 // Whether a path is the client-side route of the app shell: "/", "/index.html", "/view/{ID}".

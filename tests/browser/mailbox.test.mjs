@@ -140,6 +140,16 @@ describe('mailbox UI', () => {
     assert.match(page.url(), /\?q=subject%3Ainvoice$/);
     await screenshot(page, 'search');
 
+    // Save it under a name; it appears in the sidebar and survives a reload.
+    await page.locator('.notice-search button', { hasText: 'Save search' }).click();
+    await page.locator('dialog[open] input').fill('Invoices');
+    await page.locator('dialog[open] button[type="submit"]').click();
+    await page.locator('#saved-list a', { hasText: 'Invoices' }).waitFor();
+    await page.goto(mj.origin + '/');
+    await page.locator('#saved-list a', { hasText: 'Invoices' }).click();
+    await eventually(async () => (await page.locator('.msg-row').count()) === 1, { what: 'saved search applied' });
+    assert.equal(await page.locator('#search-input').inputValue(), 'subject:invoice');
+
     await page.goto(mj.origin + '/');
     await page.locator('.msg-row .tag', { hasText: 'security' }).click();
     await eventually(async () => (await page.locator('.msg-row').count()) === 1, { what: 'tag filter' });

@@ -143,14 +143,44 @@ TEST_CASE("embedded files: content type, ETag revalidation, gzip when accepted",
   CHECK(h->status == 200);
 }
 
+TEST_CASE("the shell loads versioned files that may be cached for good", "[http][webui]") {
+  webui_server ui({"/", "", {}});
+  auto shell = ui.serve(get("/"));
+  REQUIRE(shell);
+  std::smatch m;
+  REQUIRE(std::regex_search(shell->body, m, std::regex("src=\"(assets/[0-9a-f]{12}/)src/main\\.js\"")));
+  const std::string prefix = "/" + m[1].str();
+  auto js = ui.serve(get(prefix + "src/main.js"));
+  REQUIRE(js);
+  CHECK(js->status == 200);
+  CHECK(header(*js, "Cache-Control") == "public, max-age=31536000, immutable");
+  CHECK(js->body == ui.serve(get("/src/main.js"))->body);
+  auto stale = ui.serve(get("/assets/000000000000/src/main.js"));  // a tab from an older build
+  REQUIRE(stale);
+  CHECK(header(*stale, "Cache-Control") == "no-cache");
+  CHECK_FALSE(ui.serve(get(prefix + "src/nope.js")));
+  CHECK_FALSE(ui.serve(get("/assets/x")));
+
+  // Every module is preloaded by the shell (or the first load walks the import graph level by level).
+  for (const auto& f : embedded_webui_files()) {
+    std::string_view p = f.path;
+    if (p.rfind("/src/", 0) != 0 || p == "/src/main.js" || p == "/src/prefetch.js") continue;
+    INFO(p);
+    CHECK(shell->body.find("rel=\"modulepreload\" nonce=\"") != std::string::npos);
+    CHECK(shell->body.find("href=\"" + m[1].str() + std::string(p.substr(1)) + "\"") != std::string::npos);
+  }
+}
+
 TEST_CASE("--webui-dir serves the directory's files, read per request", "[http][webui]") {
   temp_dir d;
-  d.write("index.html", "<base href=\"{{base}}\"><script nonce=\"{{nonce}}\" src=\"x.js\"></script>{{smtp}}");
+  d.write("index.html",
+          "<base href=\"{{base}}\"><script nonce=\"{{nonce}}\" src=\"{{assets}}x.js\"></script>{{smtp}}");
   d.write("css/a.css", "body{}");
   webui_server ui({"/", d.path.string(), [] { return std::string("[::1]:25\"<x>"); }});
   auto shell = ui.serve(get("/view/Zz9"));
   REQUIRE(shell);
   CHECK(shell->body.find("<base href=\"/\">") == 0);
+  CHECK(shell->body.find("src=\"x.js\"") != std::string::npos);  // no versioned names: files change
   CHECK(shell->body.find("[::1]:25&quot;&lt;x&gt;") != std::string::npos);  // holes are attribute-escaped
   auto css = ui.serve(get("/css/a.css"));
   REQUIRE(css);

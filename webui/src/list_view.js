@@ -97,7 +97,8 @@ export function createListView(main) {
         class: 'page-size hide-narrow', 'aria-label': 'Messages per page', title: 'Messages per page',
         onchange: (e) => {
           savePageSize(Number(e.target.value));
-          navigate({ ...state.route, start: 0 });
+          if (state.route.start === 0) loadPage();
+          else navigate({ ...state.route, start: 0 });
         },
       }, [25, 50, 100, 200].map((n) => h('option', { value: n, selected: n === state.limit }, `${n} / page`))),
     );

@@ -4,11 +4,12 @@
 
 import { api } from './api.js';
 import { byId } from './dom.js';
-import { applyDelete, applyNew, applyUpdate, loadPage, refreshSoon } from './mailbox.js';
+import { applyDelete, applyNew, applyUpdate, refreshSoon } from './mailbox.js';
 import { emit, setStats } from './store.js';
 
 let socket = null;
 let retryDelay = 1000;
+let everOpen = false;
 
 function setConnState(s) {
   const el = byId('conn');
@@ -62,8 +63,9 @@ export function connectLive() {
     setConnState('open');
     retryDelay = 1000;
     // Whatever happened before the socket was up (on a reconnect: while it was down) is
-    // not replayed: reload the page and the counts.
-    loadPage({ quiet: true });
+    // not replayed: reload the page and the counts (at start-up, after the first load).
+    refreshSoon(everOpen ? 0 : 500);
+    everOpen = true;
   });
   ws.addEventListener('message', (e) => {
     try {

@@ -53,9 +53,6 @@ async function loadSettings() {
   label.hidden = !state.config.label;
   emit('config', state.config);
   view?.redraw?.();
-  api.info().then((i) => {
-    byId('version').textContent = i.Version ? `mailjar ${i.Version}` : '';
-  }).catch(() => {});
 }
 
 function boot() {

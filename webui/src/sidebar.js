@@ -26,11 +26,10 @@ export function initSidebar() {
   on('saved', drawSaved);
   on('stats', () => {
     clearTimeout(tagTimer);
-    tagTimer = setTimeout(loadTags, 1000); // counts per tag change with the mailbox, lazily
+    tagTimer = setTimeout(loadTags, 400); // counts per tag change with the mailbox, lazily
   });
   drawSaved();
-  drawCounts();
-  loadTags();
+  drawCounts(); // tags load after the first page (its `stats`), not in its way
 }
 
 function drawCounts() {
@@ -57,7 +56,9 @@ function drawSaved() {
 async function loadTags() {
   let tags = {};
   try {
-    tags = (await api.info()).Tags || {};
+    const info = await api.info();
+    tags = info.Tags || {};
+    byId('version').textContent = info.Version ? `mailjar ${info.Version}` : '';
   } catch {
     return;
   }
