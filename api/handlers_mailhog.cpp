@@ -14,7 +14,7 @@ namespace mailjar::api::handlers {
 
 namespace {
 
-constexpr paging_rules mailhog_paging{50, 250};
+constexpr paging_rules mailhog_paging{50, 250, false};  // MailHog: limit=0 is the default
 
 // Items for one page of summaries; messages deleted meanwhile are skipped.
 std::vector<mailhog_message_dto> items_for(const call& c, const message_page& page) {

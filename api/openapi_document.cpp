@@ -260,7 +260,8 @@ constexpr std::string_view document = R"json({
       "PartID": {"name": "PartID", "in": "path", "required": true, "schema": {"type": "string"}, "description": "Part ID, e.g. 2 or 1.2"},
       "Tag": {"name": "Tag", "in": "path", "required": true, "schema": {"type": "string"}, "description": "URL-encoded tag name"},
       "start": {"name": "start", "in": "query", "schema": {"type": "integer", "default": 0, "minimum": 0}},
-      "limit": {"name": "limit", "in": "query", "schema": {"type": "integer", "default": 50, "minimum": 1}},
+      "limit": {"name": "limit", "in": "query", "description": "0: all (at most 10000); not a number or negative: 50",
+                "schema": {"type": "integer", "default": 50, "minimum": 0, "maximum": 10000}},
       "query": {"name": "query", "in": "query", "required": true, "schema": {"type": "string"}, "description": "Mailpit search syntax"},
       "latestQuery": {"name": "query", "in": "query", "schema": {"type": "string"}, "description": "With ID `latest`: the newest message matching this search"},
       "tz": {"name": "tz", "in": "query", "schema": {"type": "string"}, "description": "Time zone for before:/after: (IANA name such as Pacific/Auckland, UTC, or +13:00)"}

@@ -1,5 +1,5 @@
 // Pure helpers of the API: header names, List-Unsubscribe, download headers, cid rewriting,
-// time formatting and zones, paging, body decoding, MIME encoders.
+// time formatting and zones, body decoding, MIME encoders (paging: api_paging_test.cpp).
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
@@ -176,34 +176,6 @@ TEST_CASE("tz names and offsets become minutes east of UTC", "[api]") {
   int off = 0;
   CHECK_FALSE(tzif_offset("not a tzif file", 0, off));
   CHECK_FALSE(tzif_offset(std::string("TZif2") + std::string(60, '\xff'), 0, off));
-}
-
-TEST_CASE("paging parameters are validated", "[api]") {
-  auto req = [](std::multimap<std::string, std::string> q) {
-    request r;
-    r.query = std::move(q);
-    return r;
-  };
-  auto d = parse_paging(req({}));
-  REQUIRE(d.ok());
-  CHECK(d->start == 0);
-  CHECK(d->limit == 50);
-  auto p = parse_paging(req({{"start", "20"}, {"limit", "10"}}));
-  CHECK(p->start == 20);
-  CHECK(p->limit == 10);
-  CHECK(parse_paging(req({{"limit", "99999999"}}))->limit == 10000);
-  CHECK(parse_paging(req({{"limit", "300"}}), paging_rules{50, 250})->limit == 250);
-  for (auto bad : std::vector<std::multimap<std::string, std::string>>{{{"start", "-1"}},
-                                                                       {{"start", "abc"}},
-                                                                       {{"limit", "0"}},
-                                                                       {{"limit", "1e3"}},
-                                                                       {{"limit", " 5"}},
-                                                                       {{"start", "99999999999999999999999"}},
-                                                                       {{"limit", "-5"}}}) {
-    auto r = parse_paging(req(bad));
-    REQUIRE_FALSE(r.ok());
-    CHECK(r.error().kind == error_kind::bad_request);
-  }
 }
 
 TEST_CASE("request bodies decode strictly with Go-like field matching", "[api]") {
