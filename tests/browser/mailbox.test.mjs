@@ -164,7 +164,7 @@ describe('mailbox UI', () => {
     await page.keyboard.press('Escape');
   });
 
-  test('keyboard: j/k move, Enter opens, Escape goes back', async () => {
+  test('keyboard: j/k move, Enter opens, r toggles read, Escape goes back', async () => {
     await page.goto(mj.origin + '/');
     await eventually(async () => (await page.locator('.msg-row').count()) === 3, { what: 'rows' });
     await page.keyboard.press('j');
@@ -175,6 +175,11 @@ describe('mailbox UI', () => {
     await page.keyboard.press('Enter');
     await page.locator('#msg-subject').waitFor();
     assert.equal(await page.locator('#msg-subject').textContent(), 'Password reset');
+    await page.locator('#toggle-read', { hasText: 'Mark unread' }).waitFor();
+    await page.keyboard.press('r');
+    await page.locator('#toggle-read', { hasText: 'Mark read' }).waitFor();
+    await page.keyboard.press('r');
+    await page.locator('#toggle-read', { hasText: 'Mark unread' }).waitFor();
     await page.keyboard.press('j');
     await eventually(async () => (await page.locator('#msg-subject').textContent()) === 'Invoice 42 ready', { what: 'next message' });
     await page.keyboard.press('Escape');

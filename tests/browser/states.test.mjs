@@ -1,11 +1,11 @@
 // Error states say what happened and what to do: the list when the API fails or cannot be
 // reached (and recovers with "Try again"), an unknown message ID, a search with no match, and
-// the connection mark when live updates are down.
+// the connection mark when live updates are down, and their reconnection.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { Mailjar, launch, message, newPage, screenshot, sendRaw } from './support.mjs';
+import { Mailjar, eventually, launch, message, newPage, screenshot, sendRaw } from './support.mjs';
 
 describe('error and empty states', () => {
   let mj;
@@ -45,6 +45,23 @@ describe('error and empty states', () => {
     await page.goto(`${mj.origin}/`);
     await page.locator('.state-error').waitFor();
     assert.match(await page.locator('.state-error').textContent(), /mailjar is not reachable.*still running/);
+    await page.context().close();
+  });
+
+  test('live updates reconnect by themselves and catch up', async () => {
+    const page = await newPage(browser);
+    let connections = 0;
+    await page.routeWebSocket(/\/api\/events$/, (ws) => {
+      connections += 1;
+      if (connections === 1) ws.close(); // the first connection drops at once
+      else ws.connectToServer();
+    });
+    await page.goto(`${mj.origin}/`);
+    await page.locator('.msg-row').first().waitFor();
+    await eventually(async () => (await page.locator('#conn').getAttribute('data-state')) === 'open', { timeout: 10_000, what: 'reconnected' });
+    assert.ok(connections >= 2);
+    await sendRaw(mj.smtpPort, { data: message({ subject: 'After the reconnect' }) });
+    await page.locator('.msg-row .subject', { hasText: 'After the reconnect' }).waitFor({ timeout: 5000 });
     await page.context().close();
   });
 
