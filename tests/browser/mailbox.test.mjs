@@ -64,7 +64,9 @@ describe('mailbox UI', () => {
     assert.equal(await row.locator('.subject').textContent(), 'Welcome aboard <b>friend</b>');
     assert.equal(await row.locator('.from').textContent(), 'Ann Example');
     assert.ok(await row.evaluate((el) => el.classList.contains('unread')));
-    assert.equal(await row.locator('.subject').evaluate((el) => getComputedStyle(el).fontWeight), '700', 'unread is bold');
+    // Queried and measured in one step: a live reload may replace the row's nodes at any time.
+    const weight = await page.evaluate(() => getComputedStyle(document.querySelector('.msg-row.unread .subject')).fontWeight);
+    assert.equal(weight, '700', 'unread is bold');
     assert.equal(await row.locator('.tag').textContent(), 'onboarding');
     assert.equal(await row.locator('.attach').count(), 1);
     await eventually(async () => (await page.title()).startsWith('(1) '), { what: 'unread count in the title' });

@@ -77,11 +77,12 @@ export function createListView(main) {
         ]
         : [
           h('button', { type: 'button', class: 'btn', id: 'refresh', title: 'Reload', onclick: () => loadPage() }, icon('refresh'), h('span', { class: 'hide-narrow' }, 'Refresh')),
-          h('button', { type: 'button', class: 'btn', id: 'mark-all-read', disabled: !(page && (state.route.query ? page.messages_unread : page.unread)), onclick: act(markAllRead) }, 'Mark all read'),
+          h('button', { type: 'button', class: 'btn', id: 'mark-all-read', disabled: !(page && (state.route.query ? page.messages_unread : page.unread)), title: 'Mark all read', onclick: act(markAllRead) }, icon('check'), h('span', { class: 'hide-narrow' }, 'Mark all read')),
           h('button', {
             type: 'button', class: 'btn btn-danger-outline', id: 'delete-all', disabled: !total,
             hidden: state.config.hideDeleteAll && !state.route.query, onclick: act(deleteAll),
-          }, state.route.query ? 'Delete matches' : 'Delete all'),
+            title: state.route.query ? 'Delete every match' : 'Delete every message',
+          }, icon('trash'), h('span', { class: 'hide-narrow' }, state.route.query ? 'Delete matches' : 'Delete all')),
         ],
       h('span', { class: 'spacer' }),
       h('span', { class: 'pager-text', id: 'pager-text' }, total ? `${formatCount(first)}–${formatCount(last)} of ${formatCount(total)}` : ''),
