@@ -1,5 +1,7 @@
-// The release dialog, against the API contract of POST /api/v1/message/{ID}/release and
-// GET /api/v1/message/{ID}/deliveries. The relay side is stubbed in the browser (page.route), so
+// The release dialog: end to end through a real smart host (a second mailjar the first relays
+// to), and against the API contract of POST /api/v1/message/{ID}/release and
+// GET /api/v1/message/{ID}/deliveries (shapes as api/dto_delivery.cpp writes them). The relay
+// side is stubbed in the browser (page.route), so
 // this tests what the UI does with each answer: the dialog appears only when /api/v1/webui says
 // release is configured, sends the recipients, shows "ok" or the server's 400 reason, and
 // renders the delivery log (per-recipient status, attempts, transcript) as text.
@@ -7,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { Mailjar, launch, message, newPage, screenshot, sendRaw } from './support.mjs';
+import { Mailjar, eventually, launch, message, newPage, screenshot, sendRaw } from './support.mjs';
 
 describe('release dialog', () => {
   let mj;
@@ -26,6 +28,36 @@ describe('release dialog', () => {
   after(async () => {
     await browser?.close();
     await mj?.stop();
+  });
+
+  test('a real release through a smart host: the message arrives and the log says sent', async () => {
+    const receiver = await new Mailjar().start();
+    const sender = await new Mailjar(['--relay-host', `127.0.0.1:${receiver.smtpPort}`, '--relay-tls', 'none', '--relay-allow-any']).start();
+    try {
+      const rid = await sendRaw(sender.smtpPort, { to: ['dev@example.com'], data: message({ subject: 'Really release me', to: 'Dev <dev@example.com>' }) });
+      const page = await newPage(browser);
+      await page.goto(`${sender.origin}/view/${rid}`);
+      await page.locator('#release-btn').click();
+      const dialog = page.locator('dialog.release-dialog');
+      await dialog.waitFor();
+      assert.match(await dialog.textContent(), new RegExp(`127\\.0\\.0\\.1:${receiver.smtpPort}`));
+      await page.locator('#release-to').fill('qa@example.com');
+      await page.locator('[data-action="release-send"]').click();
+      await dialog.locator('.release-result .notice-ok').waitFor({ timeout: 15_000 });
+      const got = await eventually(async () => (await receiver.api('/api/v1/search?query=subject%3A%22Really+release+me%22')).messages[0],
+        { timeout: 15_000, what: 'the released message at the smart host' });
+      assert.equal(got.Subject, 'Really release me');
+      // The dialog re-reads the delivery log until no recipient is in flight.
+      await eventually(async () => /qa@example\.com\s*delivered/.test(await dialog.locator('.release-log').textContent()),
+        { timeout: 15_000, what: 'the delivery log says delivered' });
+      assert.match(await dialog.locator('pre.transcript').first().textContent(), /C: RCPT TO:<qa@example\.com>/, 'the SMTP transcript is shown');
+      await screenshot(page, 'release-real');
+      assert.deepEqual(page.problems, []);
+      await page.context().close();
+    } finally {
+      await sender.stop();
+      await receiver.stop();
+    }
   });
 
   test('no Release button while the server reports no relay', async () => {
@@ -58,8 +90,9 @@ describe('release dialog', () => {
             { Address: 'bob@example.com', Status: 'sent', Attempts: 1, LastReply: '250 2.0.0 Ok: queued <b>x</b>' },
             { Address: 'carol@example.com', Status: 'deferred', Attempts: 2, LastReply: '451 try later', NextAttempt: new Date(Date.now() + 60_000).toISOString() },
           ],
-          Attempts: [{ Time: new Date().toISOString(), Host: 'smtp.example.net', Address: '127.0.0.1:587', TLS: 'TLSv1.3', Recipients: ['bob@example.com'],
-            Transcript: [{ Dir: 'in', Text: '220 smtp.example.net ESMTP' }, { Dir: 'out', Text: 'EHLO mailjar' }, { Dir: 'in', Text: '250 <script>x</script>' }] }],
+          Attempts: [{ Time: new Date().toISOString(), Host: 'smtp.example.net', Address: '127.0.0.1:587', TLS: 'TLSv1.3',
+            Recipients: [{ Address: 'bob@example.com', Status: 'sent', Code: 250, Reply: '250 2.0.0 Ok' }],
+            Transcript: [{ Dir: 'I', Text: 'connected to 127.0.0.1:587' }, { Dir: 'S', Text: '220 smtp.example.net ESMTP' }, { Dir: 'C', Text: 'EHLO mailjar' }, { Dir: 'S', Text: '250 <script>x</script>' }] }],
         }],
       },
     }));
@@ -75,7 +108,8 @@ describe('release dialog', () => {
     assert.match(log, /250 2\.0\.0 Ok: queued <b>x<\/b>/, 'replies shown as text');
     assert.match(log, /carol@example\.comdeferred · 2 attempts/);
     await dialog.locator('details.attempts summary').click();
-    assert.match(await dialog.locator('pre.transcript').textContent(), /S: 220 smtp\.example\.net ESMTP\nC: EHLO mailjar\nS: 250 <script>x<\/script>/);
+    assert.match(await dialog.locator('pre.transcript').textContent(), /\* connected to 127\.0\.0\.1:587\nS: 220 smtp\.example\.net ESMTP\nC: EHLO mailjar\nS: 250 <script>x<\/script>/);
+    assert.match(await dialog.locator('.attempt').textContent(), /bob@example\.com · sent · 250 · 250 2\.0\.0 Ok/);
     assert.equal(await dialog.locator('.release-log b, .release-log script').count(), 0);
 
     await page.locator('#release-to').fill('dave@example.com eve@example.com');

@@ -9,7 +9,21 @@ import { h, replace } from './dom.js';
 import { exactTime } from './format.js';
 import { state } from './store.js';
 
+const UNSETTLED = new Set(['pending', 'queued', 'deferred', 'in_flight', 'sending']);
 const splitAddresses = (s) => s.split(/[\s,;]+/).map((x) => x.trim()).filter(Boolean);
+
+// C: what mailjar sent, S: what the server replied, *: what happened (connect, TLS, errors).
+function transcriptMark(dir) {
+  const d = String(dir || '').toUpperCase();
+  if (d === 'C' || d === 'OUT' || d === '>') return 'C:';
+  if (d === 'S' || d === 'IN' || d === '<') return 'S:';
+  return '*';
+}
+
+function attemptRecipient(r) {
+  if (typeof r === 'string') return `to ${r}`;
+  return [r.Address, r.Status, r.Code ? String(r.Code) : '', r.Reply].filter(Boolean).join(' · ');
+}
 
 function deliveryLog(data) {
   const list = data?.Deliveries || [];
@@ -29,9 +43,10 @@ function deliveryLog(data) {
       h('summary', {}, `${d.Attempts.length} attempt${d.Attempts.length === 1 ? '' : 's'}`),
       d.Attempts.map((a) => h('div', { class: 'attempt' },
         h('div', {}, a.Time ? exactTime(a.Time) : '', a.Host ? ` · ${a.Host}` : '', a.Address ? ` (${a.Address})` : '', a.TLS ? ` · ${a.TLS}` : ''),
-        (a.Recipients || []).length ? h('div', { class: 'muted' }, `to ${a.Recipients.join(', ')}`) : null,
+        (a.Recipients || []).length ? h('ul', { class: 'plain-list muted' }, a.Recipients.map((r) => h('li', {}, attemptRecipient(r)))) : null,
+        a.TLSProblem ? h('div', { class: 'muted' }, `TLS: ${a.TLSProblem}`) : null,
         a.Error ? h('div', { class: 'notice notice-error' }, a.Error) : null,
-        (a.Transcript || []).length ? h('pre', { class: 'transcript' }, a.Transcript.map((t) => `${t.Dir === 'out' || t.Dir === '>' ? 'C:' : 'S:'} ${t.Text}\n`).join('')) : null))) : null)));
+        (a.Transcript || []).length ? h('pre', { class: 'transcript' }, a.Transcript.map((t) => `${transcriptMark(t.Dir)} ${t.Text}\n`).join('')) : null))) : null)));
 }
 
 export function openReleaseDialog(msg) {
@@ -48,9 +63,15 @@ export function openReleaseDialog(msg) {
     relay.OverrideFrom ? ['From is replaced by', relay.OverrideFrom] : null,
   ].filter(Boolean);
 
+  // Re-read while a recipient is still in flight, as long as the dialog is open.
+  let timer = null;
   async function refreshLog() {
+    clearTimeout(timer);
     try {
-      replace(log, h('h3', { class: 'section-title' }, 'Delivery log'), deliveryLog(await api.deliveries(msg.ID)));
+      const data = await api.deliveries(msg.ID);
+      replace(log, h('h3', { class: 'section-title' }, 'Delivery log'), deliveryLog(data));
+      const busy = (data?.Deliveries || []).some((d) => (d.Recipients || []).some((r) => UNSETTLED.has(String(r.Status || '').toLowerCase())));
+      if (busy && log.isConnected) timer = setTimeout(refreshLog, 1500);
     } catch (e) {
       replace(log, e.status === 404 || e.status === 405 ? null : h('p', { class: 'muted' }, `Delivery log unavailable: ${e.message}`));
     }
@@ -59,6 +80,7 @@ export function openReleaseDialog(msg) {
   openDialog({
     title: 'Release message',
     className: 'release-dialog',
+    onClose: () => clearTimeout(timer),
     body: [
       h('p', {}, 'Send “', msg.Subject || '(no subject)', '” to real recipients.'),
       h('table', { class: 'kv' }, h('tbody', {}, facts.map(([k, v]) => h('tr', {}, h('th', {}, k), h('td', {}, v))))),
