@@ -81,6 +81,9 @@ http::http_options http_options_of(const config& c) {
   o.allow_hosts = c.http_allow_hosts;
   o.cors_origins = c.cors_origins;
   o.max_body = c.http_max_body;
+  o.max_connections = c.http_max_connections;
+  o.idle_timeout = std::chrono::seconds(c.http_idle_timeout_s);
+  o.ws_max_queue = c.ws_queue_limit;
   // /api/v1/send carries a whole message (plus JSON and base64 overhead for attachments).
   o.max_send_body = c.smtp_max_message_size + c.smtp_max_message_size / 3 + (64 << 10);
   return o;
@@ -245,7 +248,9 @@ int run(const config& c) {
       io, std::move(web_options), http_auth, [&router](const api::request& r) { return router.handle(r); },
       hub, [&api_pool](std::function<void()> job) { asio::post(api_pool, std::move(job)); }, http_tls);
 
-  smtp::smtp_server smtp(io, smtp_options(c, std::move(*allow)), ingest, tls);
+  auto smtp_opts = smtp_options(c, std::move(*allow));
+  smtp_opts.errors = &bus;  // 4xx/5xx replies reach WebSocket clients as `error` frames (Mailpit)
+  smtp::smtp_server smtp(io, std::move(smtp_opts), ingest, tls);
   // Bind every listener before logging any: a start-up failure prints exactly one line.
   std::string bound_tls, bound_http;
   try {

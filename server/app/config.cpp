@@ -416,6 +416,29 @@ const std::vector<option>& options() {
          c.http_max_body = *n;
          return ok_status();
        }},
+      {"http-max-connections", "N",
+       "concurrent HTTP and WebSocket connections (default 1000); more: 503 and closed at accept",
+       [](config& c, const std::string& v) -> status {
+         if (auto s = parse_u64(v, c.http_max_connections); !s) return s;
+         if (c.http_max_connections == 0) return error{"must be more than 0"};
+         return ok_status();
+       }},
+      {"http-idle-timeout", "SECONDS",
+       "time an HTTP connection may wait for, and take to send, the next request's headers (default 75); "
+       "then closed",
+       [](config& c, const std::string& v) -> status {
+         if (auto s = parse_u64(v, c.http_idle_timeout_s); !s) return s;
+         if (c.http_idle_timeout_s == 0 || c.http_idle_timeout_s > 86400) return error{"expected 1 to 86400"};
+         return ok_status();
+       }},
+      {"ws-queue-limit", "N",
+       "WebSocket frames queued for a client that does not read them (default 1024, at most 8 MB); more: "
+       "the client is dropped",
+       [](config& c, const std::string& v) -> status {
+         if (auto s = parse_u64(v, c.ws_queue_limit); !s) return s;
+         if (c.ws_queue_limit == 0 || c.ws_queue_limit > 1'000'000) return error{"expected 1 to 1000000"};
+         return ok_status();
+       }},
       {"verbose", nullptr, "log every SMTP command and reply, and every HTTP request",
        [](config& c, const std::string& v) { return parse_bool(v, c.verbose); }},
       {"help", nullptr, "show this help and exit",

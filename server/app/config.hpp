@@ -77,6 +77,9 @@ struct config {
   std::string label;                              // shown by the web UI (Mailpit --label)
   std::string webui_dir;                          // serve the UI from disk ("": the embedded files)
   std::uint64_t http_max_body = 5ull << 20;       // JSON bodies; /api/v1/send: smtp_max_message_size
+  std::uint64_t http_max_connections = 1000;  // HTTP + WebSocket; beyond: 503 at accept (bounds fds/memory)
+  std::uint64_t http_idle_timeout_s = 75;     // keep-alive wait + header read (slowloris); then closed
+  std::uint64_t ws_queue_limit = 1024;        // frames queued per WebSocket client; beyond: dropped
 
   bool verbose = false;  // log every SMTP command/reply line
   bool show_help = false;

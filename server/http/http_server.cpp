@@ -538,6 +538,13 @@ void http_server::state::on_accept(beast::error_code ec, tcp::socket sock) {
   if (active >= opts.max_connections) {
     refused++;
     log::line(log::level::warn, "http_refused").kv("peer", peer).kv("reason", "max-connections").emit();
+    // Best effort, never waiting: a client that reads before writing sees why; others see a close.
+    static constexpr std::string_view busy =
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 28\r\n"
+        "Retry-After: 1\r\nConnection: close\r\n\r\ntoo many connections, retry\n";
+    sock.non_blocking(true, ignored);
+    sock.write_some(asio::buffer(busy.data(), busy.size()), ignored);
+    sock.shutdown(tcp::socket::shutdown_both, ignored);
     sock.close(ignored);
     do_accept();
     return;

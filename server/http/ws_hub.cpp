@@ -130,6 +130,20 @@ void ws_hub::pruned() {
   enqueue(std::move(e));
 }
 
+void ws_hub::error(const client_error& err) {
+  event e;
+  e.what = event::kind::error;
+  e.err = err;
+  enqueue(std::move(e));
+}
+
+void ws_hub::delivery_changed(const delivery_change& d) {
+  event e;
+  e.what = event::kind::delivery;
+  e.delivery = d;
+  enqueue(std::move(e));
+}
+
 void ws_hub::run() {
   auto last_stats = clock_type::now() - opts_.stats_interval;
   std::unique_lock lock(mu_);
@@ -151,7 +165,10 @@ void ws_hub::run() {
     if (!pending_.empty()) {
       event e = std::move(pending_.front());
       pending_.pop_front();
-      stats_dirty_ = stats_dirty_ || e.what != event::kind::tags;
+      // Tags, errors and deliveries do not change the totals.
+      stats_dirty_ = stats_dirty_ || e.what == event::kind::added || e.what == event::kind::read ||
+                     e.what == event::kind::deleted || e.what == event::kind::truncated ||
+                     e.what == event::kind::pruned;
       lock.unlock();
       process(e);
       lock.lock();
@@ -206,6 +223,20 @@ void ws_hub::process(const event& e) {
       break;
     case event::kind::pruned:
       broadcast(ws_flavour::mailpit, frame_of("prune", nullptr));
+      break;
+    case event::kind::error:
+      // Mailpit's BroadCastClientError: {"Level","Type","IP","Message"}.
+      broadcast(ws_flavour::mailpit, frame_of("error", {{"Level", e.err.level},
+                                                        {"Type", e.err.type},
+                                                        {"IP", e.err.ip},
+                                                        {"Message", e.err.message}}));
+      break;
+    case event::kind::delivery:
+      broadcast(ws_flavour::mailpit, frame_of("delivery", {{"ID", e.delivery.uid},
+                                                           {"DeliveryID", e.delivery.delivery_id},
+                                                           {"Recipient", e.delivery.recipient},
+                                                           {"Status", e.delivery.status},
+                                                           {"Detail", e.delivery.detail}}));
       break;
   }
 }

@@ -1,8 +1,9 @@
 // WebSocket fan-out: subscribes to the event bus (implements event_sink), turns each event into
 // frames ONCE and offers them to every connected client. Mailpit clients (/api/events) get
-// {"Type":..,"Data":..} frames: new, update, delete, truncate, prune, and stats coalesced to at
-// most one per stats_interval; MailHog clients (/api/v2/websocket) get each new message in
-// MailHog's item shape.
+// {"Type":..,"Data":..} frames: new, update, delete, truncate, prune, error (a client's SMTP
+// session got a 4xx/5xx reply, as Mailpit reports it), delivery (a release changed; Mailpit
+// clients ignore unknown types), and stats coalesced to at most one per stats_interval; MailHog clients
+// (/api/v2/websocket) get each new message in MailHog's item shape.
 //
 // Threads: event_sink calls only enqueue (they come from the store's thread and must not block);
 // the hub's own thread serialises, computes stats (may read SQLite: never a network thread) and
@@ -86,14 +87,18 @@ class ws_hub final : public event_sink {
   void deleted(const std::vector<std::string>& uids) override;
   void truncated() override;
   void pruned() override;
+  void error(const client_error& e) override;
+  void delivery_changed(const delivery_change& d) override;
 
  private:
   struct event {
-    enum class kind { added, read, tags, deleted, truncated, pruned } what = kind::pruned;
+    enum class kind { added, read, tags, deleted, truncated, pruned, error, delivery } what = kind::pruned;
     message_summary summary;        // added
     std::vector<std::string> uids;  // read, deleted; tags: the one uid
     std::vector<std::string> tags;  // tags
     bool read = false;              // read
+    client_error err;               // error
+    delivery_change delivery;       // delivery
   };
   struct member {
     std::weak_ptr<ws_client> client;

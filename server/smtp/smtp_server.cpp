@@ -23,6 +23,7 @@
 
 #include "ingest/ingest_service.hpp"
 #include "log/log.hpp"
+#include "ports/event_sink.hpp"
 
 namespace mailjar::smtp {
 
@@ -58,6 +59,27 @@ std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+// Mailpit reports every 4xx (warning) and 5xx (error) reply line to its UI; so do we. Only the
+// last line of a multi-line reply ("ddd text") counts.
+void publish_reply_errors(event_sink* sink, const std::string& ip, std::string_view wire) {
+  if (!sink) return;
+  while (!wire.empty()) {
+    auto eol = wire.find("\r\n");
+    std::string_view line = wire.substr(0, eol);
+    wire = eol == std::string_view::npos ? std::string_view() : wire.substr(eol + 2);
+    auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    if (line.size() < 4 || (line[0] != '4' && line[0] != '5') || !digit(line[1]) || !digit(line[2]) ||
+        line[3] != ' ')
+      continue;
+    client_error e;
+    e.level = line[0] == '4' ? "warning" : "error";
+    e.type = "smtpd";
+    e.ip = ip.size() > 2 && ip.front() == '[' ? ip.substr(1, ip.size() - 2) : ip;
+    e.message = std::string(line);
+    sink->error(e);
+  }
 }
 
 // Bridges ingest_service's callback (store thread) to an awaitable completion on `ex`.
@@ -163,6 +185,7 @@ asio::awaitable<void> session::watchdog() {
 asio::awaitable<bool> session::write_out(std::string_view data) {
   if (data.empty()) co_return true;
   if (log::verbose()) log::line(log::level::debug, "smtp_reply").kv("session", id_).kv("data", data).emit();
+  publish_reply_errors(st_->opts.errors, peer_ip_, data);
   arm(st_->opts.timeout);
   boost::system::error_code ec;
   if (tls_) {

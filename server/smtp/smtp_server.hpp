@@ -20,6 +20,10 @@ class context;
 }
 }  // namespace boost::asio
 
+namespace mailjar {
+class event_sink;
+}
+
 namespace mailjar::ingest {
 class ingest_service;
 }
@@ -31,6 +35,10 @@ struct server_options {
   std::chrono::seconds timeout{300};  // idle read/write time before 421 4.4.2
   std::size_t max_connections = 500;  // beyond: 421 4.7.0 at connect
   cidr_list allow;                    // empty: everyone
+  // Optional (may be null; must outlive the server): every 4xx/5xx reply a client gets is
+  // published as a client_error (4xx "warning", 5xx "error"), as Mailpit shows them in its UI.
+  // Called on the network thread; the sink must not block.
+  event_sink* errors = nullptr;
 };
 
 struct server_counters {
