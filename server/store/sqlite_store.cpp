@@ -35,6 +35,11 @@ result<std::unique_ptr<sqlite_store>> sqlite_store::open(const store_config& cfg
   if (auto st = s->readers_.warm_up(); !st) {
     return error{"cannot read database '" + cfg.path + "': " + st.error_message()};
   }
+  if (cfg.checkpoint_pages > 0) {
+    s->checkpointer_ = std::make_unique<wal_checkpointer>(cfg.path, cfg.busy_timeout_ms, cfg.checkpoint_pages,
+                                                          cfg.checkpoint_hard_pages);
+    s->checkpointer_->attach(s->writer_->db());
+  }
   s->thread_ = std::thread([p = s.get()] { p->writer_loop(); });
   s->writer_id_ = s->thread_.get_id();
   return s;
@@ -338,6 +343,11 @@ stats_snapshot sqlite_store::write_stats() const {
   std::lock_guard lock(mu_);
   stats_snapshot s = stats_;
   s.queued = queue_.size();
+  if (checkpointer_) {
+    const auto c = checkpointer_->stats();
+    s.checkpoints = c.runs;
+    s.writer_checkpoints = c.writer_runs;
+  }
   return s;
 }
 

@@ -33,6 +33,7 @@
 #include "store/message_writer.hpp"
 #include "store/store_config.hpp"
 #include "store/stored_message.hpp"
+#include "store/wal_checkpointer.hpp"
 
 namespace mailjar::store {
 
@@ -99,6 +100,8 @@ class sqlite_store final : public message_store, public mailbox {
   const store_config cfg_;
   std::unique_ptr<message_writer> writer_;  // only touched on the writer thread after open
   mutable reader_pool readers_;
+  // After writer_: destroyed (its thread joined) before the writer connection closes.
+  std::unique_ptr<wal_checkpointer> checkpointer_;
 
   mutable std::mutex mu_;  // guards queue_, stopping_, closed_, stats_
   std::condition_variable wake_;

@@ -31,6 +31,11 @@ struct store_config {
   std::size_t blob_stream_threshold = 256 * 1024;
   // Page cache of the writer connection (KiB); readers keep SQLite's default (2 MiB).
   int writer_cache_kib = 8 * 1024;
+  // WAL checkpoints run on a thread of their own once the WAL holds this many pages (16 KiB
+  // each), so no commit waits for one; the writer checkpoints itself only past the hard limit.
+  // 0 keeps SQLite's automatic checkpoint inside COMMIT.
+  int checkpoint_pages = 1000;
+  int checkpoint_hard_pages = 4000;
 
   // Called on the store's thread after a prune transaction committed, with how many messages
   // it removed (e.g. so the app can send a `prune` event). Must be quick and must not call back

@@ -28,6 +28,8 @@ struct stats_snapshot {
   std::uint64_t writer_cpu_ns = 0;        // CPU time of the writer thread in those batches
   std::uint64_t callback_exceptions = 0;  // `done` callbacks that threw (swallowed)
   std::uint64_t queued = 0;               // messages and jobs waiting right now
+  std::uint64_t checkpoints = 0;          // WAL checkpoints run off the writer thread
+  std::uint64_t writer_checkpoints = 0;   // run by the writer because the WAL hit its hard limit
 };
 
 }  // namespace mailjar::store
