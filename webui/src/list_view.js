@@ -3,7 +3,7 @@
 // Redrawn from `state.page` whenever it changes; keyboard cursor and selection live in `state`.
 
 import { confirmDialog } from './dialogs.js';
-import { byId, h, replace } from './dom.js';
+import { h, replace } from './dom.js';
 import { emptyState } from './empty_state.js';
 import { icon } from './icons.js';
 import { addressListText, addressText, exactTime, formatCount, formatSize, listTime, relativeTime, searchValue } from './format.js';
