@@ -9,6 +9,7 @@
 #include <regex>
 #include <string>
 
+#include "app/config.hpp"
 #include "http/front_door.hpp"
 #include "http/webui_assets.hpp"
 #include "http/webui_server.hpp"
@@ -219,4 +220,22 @@ TEST_CASE("the front door gives UI paths to the UI and the rest to the router", 
   CHECK(door.handle(in("/mail/view/latest")).response.status == 404);
   CHECK(door.handle(in("/mail/unknown.js")).response.status == 404);
   CHECK(routed == 3);
+}
+
+TEST_CASE("--webui-dir needs a directory holding index.html (flag or MAILJAR_WEBUI_DIR)",
+          "[http][webui][config]") {
+  temp_dir d;
+  d.write("index.html", "x");
+  auto ok = app::parse_config({"--webui-dir", d.path.string() + "/"}, {});
+  INFO((ok.ok() ? std::string() : ok.error_message()));
+  REQUIRE(ok.ok());
+  CHECK(ok->webui_dir == d.path.string());  // trailing slash dropped
+  auto env = app::parse_config({}, {{"MAILJAR_WEBUI_DIR", d.path.string()}});
+  REQUIRE(env.ok());
+  CHECK(env->webui_dir == d.path.string());
+  CHECK(app::parse_config({}, {})->webui_dir.empty());
+  auto bad = app::parse_config({"--webui-dir", (d.path / "css").string()}, {});
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error_message().find("has no index.html") != std::string::npos);
+  CHECK(app::help_text().find("--webui-dir DIR") != std::string::npos);
 }
