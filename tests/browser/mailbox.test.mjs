@@ -130,7 +130,7 @@ describe('mailbox UI', () => {
   });
 
   test('search filters the list; tags filter when clicked', async () => {
-    await sendRaw(mj.smtpPort, { data: message({ subject: 'Invoice 42 ready', text: 'pay me' }) });
+    await sendRaw(mj.smtpPort, { data: message({ subject: 'Invoice 42 ready', text: 'pay me', from: 'Billing <billing@example.com>' }) });
     await sendRaw(mj.smtpPort, { data: message({ subject: 'Password reset', text: 'reset link', headers: { 'X-Tags': 'security' } }) });
     await page.goto(mj.origin + '/');
     await eventually(async () => (await page.locator('.msg-row').count()) === 3, { what: 'three rows' });
@@ -157,6 +157,12 @@ describe('mailbox UI', () => {
     await eventually(async () => (await page.locator('.msg-row').count()) === 1, { what: 'tag filter' });
     assert.equal(await page.locator('.msg-row .subject').textContent(), 'Password reset');
     assert.equal(await page.locator('#search-input').inputValue(), 'tag:security');
+
+    // Addresses in a message filter too.
+    await page.locator('.msg-row .msg-link').first().click();
+    await page.locator('.msg-addrs a.addr').first().click();
+    await eventually(async () => (await page.locator('#search-input').inputValue()) === 'from:ann@example.com', { what: 'address filter' });
+    await eventually(async () => (await page.locator('.msg-row').count()) === 2, { what: 'the two messages from ann' });
 
     await page.locator('#search-help-btn').click();
     const help = await page.locator('#search-help').textContent();
