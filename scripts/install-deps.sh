@@ -8,7 +8,8 @@ build_pkgs=(build-essential g++ cmake ninja-build pkg-config ccache
   libboost1.81-dev libsqlite3-dev nlohmann-json3-dev libgmime-3.0-dev
   libssl-dev libc-ares-dev zlib1g-dev libcrypt-dev openssl ca-certificates)
 test_pkgs=(catch2 python3 swaks postfix sqlite3 procps chromium
-  dnsmasq-base) # dnsmasq-base: the DNS server the relay tests start (binary only, no system service)
+  dnsmasq-base # dnsmasq-base: the DNS server the relay tests start (binary only, no system service)
+  fonts-dejavu-core fonts-liberation) # fonts: chromium only recommends them; the UI tests render text
 
 want=("${build_pkgs[@]}")
 if [ "${1:-}" = "--test" ]; then
