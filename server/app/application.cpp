@@ -296,10 +296,15 @@ int run(const config& c) {
   release.reset();  // sessions in flight finish; deferred recipients wait in the database
   parse_pool.join();
   auto st = ingest.stats();
+  const auto ws = db->write_stats();
   db.reset();
   log::line(log::level::info, "stopped")
       .kv("stored", static_cast<long long>(st.accepted))
       .kv("failed", static_cast<long long>(st.failed))
+      .kv("commits", static_cast<long long>(ws.commits))
+      .kv("largest_batch", static_cast<long long>(ws.largest_batch))
+      .kv("writer_busy_ms", static_cast<long long>(ws.writer_busy_ns / 1'000'000))
+      .kv("checkpoints", static_cast<long long>(ws.checkpoints + ws.writer_checkpoints))
       .emit();
   return 0;
 }

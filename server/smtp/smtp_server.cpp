@@ -216,7 +216,10 @@ asio::awaitable<void> session::run() {
   peer_ = endpoint_text(ep);
   peer_ip_ = peer_.substr(0, peer_.rfind(':'));
   asio::co_spawn(stream_.get_executor(), watchdog(), asio::detached);
-  log::line(log::level::info, "smtp_connect").kv("session", id_).kv("peer", peer_).emit();
+  // Connection lines are debug (--verbose): at thousands of connections a second they cost a
+  // write each; the stored/refused/failed lines below carry the peer.
+  if (log::verbose())
+    log::line(log::level::debug, "smtp_connect").kv("session", id_).kv("peer", peer_).emit();
 
   if (!st_->opts.allow.allows(peer_ip_)) {
     st_->refused++;
@@ -251,7 +254,8 @@ asio::awaitable<void> session::run() {
   if (implicit_tls_) m.tls_started(tls_description());
   co_await serve(m);
   close();
-  log::line(log::level::info, "smtp_disconnect").kv("session", id_).kv("peer", peer_).emit();
+  if (log::verbose())
+    log::line(log::level::debug, "smtp_disconnect").kv("session", id_).kv("peer", peer_).emit();
 }
 
 asio::awaitable<void> session::serve(session_machine& m) {
@@ -310,6 +314,7 @@ asio::awaitable<void> session::serve(session_machine& m) {
         if (out.stored) {
           log::line(log::level::info, "smtp_stored")
               .kv("session", id_)
+              .kv("peer", peer_)
               .kv("id", out.uid)
               .kv("size", static_cast<long long>(size))
               .emit();

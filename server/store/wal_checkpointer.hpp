@@ -3,7 +3,9 @@
 // the WAL into the database file and its fsync. Instead, attach() installs a WAL hook on the
 // writer connection (which turns the automatic checkpoint off) that only wakes this object's own
 // thread; that thread runs PASSIVE checkpoints on its own connection, concurrently with later
-// commits (WAL mode lets a checkpoint and a writer proceed together). If the WAL still grows past
+// commits (WAL mode lets a checkpoint and a writer proceed together), at most once per quarter of
+// the soft limit of new frames (under steady load the WAL only restarts after a checkpoint that
+// caught up with the writer, so it keeps growing). If the WAL grows past
 // `hard_limit_pages` (readers pinning old frames), the hook lets the writer run one itself.
 //
 // Thread-safety: attach() once, from the writer's thread, before commits; on_commit() is the
@@ -12,6 +14,7 @@
 // its close, as SQLite does it).
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -48,6 +51,8 @@ class wal_checkpointer {
   const int busy_timeout_ms_;
   const int soft_limit_;
   const int hard_limit_;
+  const int step_;                // new frames between two runs of the thread
+  std::atomic<int> last_log_{0};  // WAL frames when the thread last ran
   sqlite3* writer_ = nullptr;
 
   mutable std::mutex mu_;

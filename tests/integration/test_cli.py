@@ -245,8 +245,11 @@ def log_lines_cannot_be_forged():
             kv = mailjar.parse_kv(line)
             check(kv.get("addr") != "6.6.6.6:25" or kv.get("event") != "listening",
                   f"{flags}: forged listening line {line!r}")
-        check(any(mailjar.parse_kv(line).get("event") == "smtp_connect" for line in srv.log_text().splitlines()),
-              "connections are logged")
+        events = [mailjar.parse_kv(line) for line in srv.log_text().splitlines()]
+        check(any(kv.get("event") == "smtp_stored" and kv.get("peer", "").startswith("127.0.0.1:")
+                  for kv in events), "stored messages are logged with their peer")
+        check(any(kv.get("event") == "smtp_connect" for kv in events) == ("--verbose" in flags),
+              "connections are logged with --verbose only")
 
 
 @case
