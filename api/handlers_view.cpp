@@ -1,8 +1,9 @@
 // Rendered views for UI tests (Mailpit's /view/{ID}.html and .txt): the HTML body with cid:
-// URLs pointing at the parts, under a CSP that sandboxes it (no script, no forms, no plugins;
-// images and inline styles only), and the text body.
+// URLs pointing at the parts and links opening in a new tab, under a CSP that sandboxes it (no
+// script, no forms, no plugins; images and inline styles only; popups for links), and the text body.
 #include "api/cid_rewrite.hpp"
 #include "api/handlers.hpp"
+#include "api/link_target.hpp"
 #include "api/message_ref.hpp"
 #include "api/paging.hpp"
 
@@ -12,7 +13,7 @@ namespace {
 
 constexpr const char* view_csp =
     "default-src 'none'; img-src * data: cid:; style-src 'unsafe-inline'; font-src * data:; "
-    "form-action 'none'; frame-ancestors 'self'; sandbox";
+    "form-action 'none'; frame-ancestors 'self'; sandbox allow-popups allow-popups-to-escape-sandbox";
 
 std::string part_url(const call& c, const std::string& uid, const std::string& part_id) {
   std::string root = c.svc.config.webroot.empty() ? "/" : c.svc.config.webroot;
@@ -31,7 +32,7 @@ response view_html(const call& c) {
     if (!p.content_id.empty()) by_cid.emplace(p.content_id, part_url(c, m->uid, p.part_id));
   response r;
   r.content_type = "text/html; charset=utf-8";
-  r.body = rewrite_cid_urls(m->parsed.html, by_cid);
+  r.body = open_links_in_new_tab(rewrite_cid_urls(m->parsed.html, by_cid));
   r.headers.emplace_back("Content-Security-Policy", view_csp);
   r.headers.emplace_back("X-Content-Type-Options", "nosniff");
   r.headers.emplace_back("Referrer-Policy", "no-referrer");

@@ -59,6 +59,22 @@ describe('hostile mail', () => {
     await screenshot(page, 'hostile-html');
   });
 
+  test('an ordinary link in mail opens in a new tab, and the message stays in its frame', async () => {
+    const u = hits.url;
+    const html = `<html><head><title>t</title></head><body><h1 id="linky">Links</h1><a id="out" href="${u('/outbound-link')}">out</a></body></html>`;
+    const id = await sendRaw(mj.smtpPort, { data: message({ subject: 'link mail', html, text: 'plain' }) });
+    await page.goto(`${mj.origin}/view/${id}`);
+    const frame = page.frameLocator('iframe.html-frame');
+    await frame.locator('#linky').waitFor();
+    const popup = page.context().waitForEvent('page', { timeout: 10000 });
+    await frame.locator('#out').click();
+    const tab = await popup;
+    await eventually(() => hits.hits.includes('/outbound-link'), { what: 'the new tab loaded the link' });
+    assert.match(tab.url(), /\/outbound-link$/);
+    await tab.close();
+    assert.equal(await frame.locator('#linky').count(), 1, 'the frame did not navigate away');
+  });
+
   test('the mail HTML endpoint carries its own sandboxing CSP', async () => {
     const id = (await mj.api('/api/v1/messages')).messages[0].ID;
     const res = await fetch(`${mj.origin}/view/${id}.html`);
