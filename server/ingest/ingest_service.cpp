@@ -25,8 +25,10 @@ void ingest_service::ingest(envelope env, std::string raw, std::function<void(in
       }
       accepted_.fetch_add(1, std::memory_order_relaxed);
       accepted_bytes_.fetch_add(frozen->raw.size(), std::memory_order_relaxed);
-      done(ingest_outcome{true, frozen->uid, {}});
+      // Publish before answering: `done` may let its caller tear down (a test, a shutdown), so
+      // nothing of this object may be touched after it.
       events_.message_added(summarize(frozen->uid, frozen->env, frozen->parsed, frozen->raw.size()));
+      done(ingest_outcome{true, frozen->uid, {}});
     });
   });
 }
