@@ -172,7 +172,7 @@ TEST_CASE("the shell loads versioned files that may be cached for good", "[http]
   }
 }
 
-TEST_CASE("--webui-dir serves the directory's files, read per request", "[http][webui]") {
+TEST_CASE("the --webui-dir flag serves the directory's files, read per request", "[http][webui]") {
   temp_dir d;
   d.write("index.html",
           "<base href=\"{{base}}\"><script nonce=\"{{nonce}}\" src=\"{{assets}}x.js\"></script>{{smtp}}");
@@ -222,7 +222,7 @@ TEST_CASE("the front door gives UI paths to the UI and the rest to the router", 
   CHECK(routed == 3);
 }
 
-TEST_CASE("--webui-dir needs a directory holding index.html (flag or MAILJAR_WEBUI_DIR)",
+TEST_CASE("the --webui-dir flag needs a directory holding index.html (flag or MAILJAR_WEBUI_DIR)",
           "[http][webui][config]") {
   temp_dir d;
   d.write("index.html", "x");
