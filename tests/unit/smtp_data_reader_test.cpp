@@ -2,6 +2,7 @@
 
 #include <random>
 #include <string>
+#include <vector>
 
 #include "smtp/protocol/data_reader.hpp"
 
@@ -162,4 +163,46 @@ TEST_CASE("binary bytes and NULs are kept exactly", "[smtp][data]") {
   const auto o = read_all(body + "\r\n.\r\n");
   CHECK(o.done);
   CHECK(o.data == body + "\r\n");
+}
+
+TEST_CASE("the data buffer is sized from SIZE= once a megabyte has arrived, never beyond the limit",
+          "[smtp][data]") {
+  const std::string line(998, 'x');
+  auto feed_lines = [&](data_reader& r, std::string& out, std::size_t bytes) {
+    std::string chunk;
+    while (chunk.size() < 64 * 1024) chunk += line + "\r\n";
+    for (std::size_t sent = 0; sent < bytes; sent += chunk.size()) REQUIRE_FALSE(r.feed(chunk, out).done);
+  };
+  const std::uint64_t declared = 20u << 20;
+
+  SECTION("declared size: one reservation after the first megabyte, no doubling later") {
+    data_reader r;
+    r.reset(50u << 20, declared);
+    std::string out;
+    feed_lines(r, out, 512 * 1024);
+    CHECK(out.capacity() < declared / 4);  // not believed yet: a client must send real bytes first
+    feed_lines(r, out, 1 << 20);
+    CHECK(out.capacity() >= declared);
+    CHECK(out.capacity() <= declared + declared / 32);
+    const auto cap = out.capacity();
+    feed_lines(r, out, 16 << 20);
+    CHECK(out.capacity() == cap);
+    CHECK(r.feed(".\r\n", out).done);
+    CHECK(out.size() == r.size());
+  }
+  SECTION("a declared size above the limit is capped at the limit") {
+    data_reader r;
+    r.reset(4u << 20, 1u << 30);
+    std::string out;
+    feed_lines(r, out, 2 << 20);
+    CHECK(out.capacity() <= (4u << 20));
+    CHECK_FALSE(r.too_big());
+  }
+  SECTION("no declared size: growth by half the capacity at a time") {
+    data_reader r;
+    r.reset(50u << 20);
+    std::string out;
+    feed_lines(r, out, 8 << 20);
+    CHECK(out.capacity() < out.size() + out.size() / 2 + (128 << 10));
+  }
 }

@@ -1,12 +1,18 @@
 #include "smtp/protocol/data_reader.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace mailjar::smtp {
 
-void data_reader::reset(std::uint64_t max_size) {
+namespace {
+constexpr std::uint64_t trust_declared_after = 1u << 20;  // bytes received before SIZE= is believed
+}  // namespace
+
+void data_reader::reset(std::uint64_t max_size, std::uint64_t expected_size) {
   *this = data_reader{};
   max_size_ = max_size;
+  expected_ = std::min(expected_size, max_size);
 }
 
 void data_reader::emit(const char* p, std::size_t n, std::string& out) {
@@ -17,6 +23,15 @@ void data_reader::emit(const char* p, std::size_t n, std::string& out) {
     too_big_ = true;
     std::string().swap(out);  // drop what was buffered: the message will be refused
     return;
+  }
+  if (out.capacity() - out.size() < n) {
+    std::uint64_t want = out.size() + n;
+    if (size_ >= trust_declared_after && expected_ > want) {
+      want = expected_ + expected_ / 64;  // SIZE= is an estimate: a little slack
+    } else {
+      want = std::max<std::uint64_t>(want, out.capacity() + out.capacity() / 2);
+    }
+    out.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(want, max_size_)));
   }
   out.append(p, n);
 }

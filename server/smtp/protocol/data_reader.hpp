@@ -20,8 +20,11 @@ class data_reader {
     bool done = false;         // the end of data was found
   };
 
-  // Starts a new message.
-  void reset(std::uint64_t max_size);
+  // Starts a new message. `expected_size` is the client's MAIL ... SIZE= (0: none). The output
+  // grows by half its capacity at a time; once a megabyte has really arrived, it is reserved
+  // at the declared size at once (capped by max_size), so a big message is not copied from a
+  // buffer into one twice its size at the end (peak memory stays near the message's size).
+  void reset(std::uint64_t max_size, std::uint64_t expected_size = 0);
 
   // Consumes bytes up to and including the end-of-data line, appending message bytes (after
   // dot-unstuffing, without the final ".CRLF") to `out`. Input may be split anywhere.
@@ -47,6 +50,7 @@ class data_reader {
   bool too_big_ = false;
   std::uint64_t size_ = 0;
   std::uint64_t max_size_ = UINT64_MAX;
+  std::uint64_t expected_ = 0;
 };
 
 }  // namespace mailjar::smtp

@@ -133,7 +133,7 @@ void impl::on_data(std::string_view args) {
   data.clear();
   data.reserve(static_cast<std::size_t>(
       std::min({tx.declared_size, max_reserve, std::uint64_t{cfg.max_message_size}})));
-  reader.reset(cfg.max_message_size);
+  reader.reset(cfg.max_message_size, tx.declared_size);
   m = mode::data;
   send(replies::start_data());
 }
