@@ -140,7 +140,10 @@ result<std::unique_ptr<message_writer>> message_writer::open(const store_config&
 }
 
 message_writer::message_writer(db_ptr db, const store_config& cfg)
-    : db_(std::move(db)), cache_(db_.get()), blob_threshold_(cfg.blob_stream_threshold) {}
+    : db_(std::move(db)),
+      cache_(db_.get()),
+      blob_threshold_(cfg.blob_stream_threshold),
+      cache_kib_(cfg.writer_cache_kib) {}
 
 message_writer::~message_writer() {
   cache_.clear();
@@ -285,6 +288,22 @@ status message_writer::insert_raw(std::int64_t row_id, const std::string& raw) {
   statement* s = cache_.get(k_insert_raw);
   if (s == nullptr) return error{cache_.last_error()};
   const bool stream = raw.size() >= blob_threshold_;
+  // A big blob passes through the page cache (the zeroblob's pages, then the writes): shrink it
+  // meanwhile (dirty pages spill to the WAL) so a 25 MB message does not also fill the whole
+  // cache, and give the pages back afterwards.
+  struct cache_shrink {
+    sqlite3* db;
+    int kib;
+    cache_shrink(sqlite3* d, int restore_kib) : db(d), kib(restore_kib) {
+      (void)exec(db, "PRAGMA cache_size = -1024");
+    }
+    ~cache_shrink() {
+      const std::string restore = "PRAGMA cache_size = -" + std::to_string(kib);
+      (void)exec(db, restore.c_str());
+    }
+  };
+  std::optional<cache_shrink> shrink;
+  if (stream) shrink.emplace(db_.get(), cache_kib_);
   {
     reset_guard guard(*s);
     s->bind(1, row_id);

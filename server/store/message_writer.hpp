@@ -98,6 +98,7 @@ class message_writer {
   db_ptr db_;
   statement_cache cache_;
   std::size_t blob_threshold_;
+  int cache_kib_;  // the connection's page cache, restored after a streamed blob
   std::uint64_t count_ = 0;
 };
 
