@@ -3,6 +3,8 @@
 // Debian's chromium through playwright-core, collect console/CSP errors, save screenshots under
 // MAILJAR_ARTIFACTS, and run a loopback HTTP server that counts hits (the marker hostile mail
 // would set if it ever ran). Every wait has a deadline; nothing leaves the loopback interface.
+// playwright-core is pinned to 1.61.x, the last release that runs on Debian 12's Node.js 18
+// (1.62+ refuse to start below Node 20); it drives Debian's chromium 156 fine.
 
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
