@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "api/request_target.hpp"
+#include "core/duration.hpp"
 #include "http/security.hpp"
 #include "relay/release_policy.hpp"
 #include "relay/retry_schedule.hpp"
@@ -220,7 +221,8 @@ const std::vector<option>& options() {
          return ok_status();
        }},
       // ---- release (issue 5) ----
-      {"relay-host", "HOST:PORT", "release through this smart host (release is off unless this or --relay-mx is set)",
+      {"relay-host", "HOST:PORT",
+       "release through this smart host (release is off unless this or --relay-mx is set)",
        [](config& c, const std::string& v) -> status {
          if (auto s = check_host_port(v); !s) return s;
          c.relay_host = v;
@@ -236,7 +238,8 @@ const std::vector<option>& options() {
        }},
       {"relay-auth", "plain|login|cram-md5", "authenticate to the smart host (with --relay-user)",
        [](config& c, const std::string& v) -> status {
-         if (v != "plain" && v != "login" && v != "cram-md5") return error{"expected plain, login or cram-md5"};
+         if (v != "plain" && v != "login" && v != "cram-md5")
+           return error{"expected plain, login or cram-md5"};
          c.relay_auth = v;
          return ok_status();
        }},
@@ -296,9 +299,11 @@ const std::vector<option>& options() {
          c.relay_allowed = v;
          return ok_status();
        }},
-      {"relay-allow-any", nullptr, "allow release to any recipient (still subject to --relay-blocked-recipients)",
+      {"relay-allow-any", nullptr,
+       "allow release to any recipient (still subject to --relay-blocked-recipients)",
        [](config& c, const std::string& v) { return parse_bool(v, c.relay_allow_any); }},
-      {"relay-blocked-recipients", "REGEX", "never release to recipients matching this regex (case-insensitive)",
+      {"relay-blocked-recipients", "REGEX",
+       "never release to recipients matching this regex (case-insensitive)",
        [](config& c, const std::string& v) -> status {
          if (v.empty()) return error{"empty regex"};
          c.relay_blocked = v;
@@ -506,29 +511,8 @@ result<std::uint64_t> parse_size(const std::string& s) {
 }
 
 result<std::int64_t> parse_duration_ms(const std::string& s) {
-  if (s.size() < 2) return error{"expected a duration like 90m, 12h or 7d, got '" + s + "'"};
-  std::int64_t unit = 0;
-  switch (s.back()) {
-    case 's':
-      unit = 1000;
-      break;
-    case 'm':
-      unit = 60'000;
-      break;
-    case 'h':
-      unit = 3'600'000;
-      break;
-    case 'd':
-      unit = 86'400'000;
-      break;
-    default:
-      return error{"expected a duration like 90m, 12h or 7d, got '" + s + "'"};
-  }
-  std::uint64_t n = 0;
-  if (!parse_u64(s.substr(0, s.size() - 1), n) || n == 0 || n > 100'000'000) {
-    return error{"expected a duration like 90m, 12h or 7d, got '" + s + "'"};
-  }
-  return static_cast<std::int64_t>(n) * unit;
+  if (auto ms = duration_ms(s)) return *ms;
+  return error{"expected a duration like 90m, 12h or 7d, got '" + s + "'"};
 }
 
 result<config> parse_config(const std::vector<std::string>& args,

@@ -1,30 +1,23 @@
 #include "relay/retry_schedule.hpp"
 
-#include <cctype>
+#include "core/duration.hpp"
+
 #include <sstream>
 
 namespace mailjar::relay {
 
 namespace {
 
+// For to_string: the largest unit that divides a delay.
 constexpr std::int64_t k_units[] = {1000, 60'000, 3'600'000, 86'400'000};
 constexpr char k_unit_names[] = {'s', 'm', 'h', 'd'};
 constexpr std::int64_t k_max_delay_ms = 7 * 86'400'000LL;
 
 std::optional<std::int64_t> parse_item(const std::string& item) {
-  if (item.size() < 2 || item.size() > 12) return std::nullopt;
-  std::int64_t unit = 0;
-  for (std::size_t i = 0; i < std::size(k_unit_names); ++i) {
-    if (item.back() == k_unit_names[i]) unit = k_units[i];
-  }
-  if (unit == 0) return std::nullopt;
-  std::int64_t n = 0;
-  for (std::size_t i = 0; i + 1 < item.size(); ++i) {
-    if (!std::isdigit(static_cast<unsigned char>(item[i]))) return std::nullopt;
-    n = n * 10 + (item[i] - '0');
-  }
-  if (n == 0 || n * unit > k_max_delay_ms) return std::nullopt;
-  return n * unit;
+  if (item.size() > 12) return std::nullopt;
+  auto ms = duration_ms(item);
+  if (!ms || *ms > k_max_delay_ms) return std::nullopt;
+  return ms;
 }
 
 }  // namespace
