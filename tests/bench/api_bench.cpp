@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "bulk_store.hpp"
 #include "core/message_uid.hpp"
 #include "store/sqlite_store.hpp"
 
@@ -127,28 +128,14 @@ std::shared_ptr<new_message> make_message(std::mt19937& rng, vocabulary& vocab, 
 }
 
 void fill(store::sqlite_store& s, std::size_t n, std::mt19937& rng, vocabulary& vocab, corpus_stats& cs) {
-  std::mutex mu;
-  std::condition_variable cv;
-  std::size_t outstanding = 0, failed = 0;
   const std::int64_t start_ms = 1'760'000'000'000;
   const auto t0 = clock_type::now();
+  bench::bulk_store feed(s);
   for (std::size_t i = 0; i < n; ++i) {
-    auto m = make_message(rng, vocab, cs, start_ms + static_cast<std::int64_t>(i) * 1000);
-    {
-      std::unique_lock lock(mu);
-      cv.wait(lock, [&] { return outstanding < 4096; });
-      ++outstanding;
-    }
-    s.store(m, [&](store_outcome o) {
-      std::lock_guard lock(mu);
-      --outstanding;
-      if (!o.ok) ++failed;
-      cv.notify_all();
-    });
+    feed.put(make_message(rng, vocab, cs, start_ms + static_cast<std::int64_t>(i) * 1000));
     if ((i + 1) % 20'000 == 0) std::fprintf(stderr, "  stored %zu\n", i + 1);
   }
-  std::unique_lock lock(mu);
-  cv.wait(lock, [&] { return outstanding == 0; });
+  const std::size_t failed = feed.finish();
   const double secs = std::chrono::duration<double>(clock_type::now() - t0).count();
   std::fprintf(stderr, "filled %zu messages in %.1f s (%.0f msgs/s), %zu failed\n", n, secs, n / secs,
                failed);

@@ -5,14 +5,13 @@
 // Messages: 300 senders with display names, subjects and bodies from a small vocabulary,
 // 10% with an attachment, 5% tagged, about 70% read; received one second apart, newest now.
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
-#include <mutex>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "bulk_store.hpp"
 #include "core/message_uid.hpp"
 #include "store/sqlite_store.hpp"
 
@@ -101,33 +100,18 @@ int main(int argc, char** argv) {
   }
   auto& s = **opened;
   std::mt19937 rng(7);
-  std::mutex mu;
-  std::condition_variable cv;
-  std::size_t outstanding = 0, failed = 0;
   std::vector<std::string> read_uids;
   const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
   const auto t0 = std::chrono::steady_clock::now();
+  bench::bulk_store feed(s);
   for (std::size_t i = 0; i < n; ++i) {
     auto m = make(rng, i, now_ms - static_cast<std::int64_t>(n - i) * 1000);
     if (i + 200 < n && rng() % 10 < 7) read_uids.push_back(m->uid);
-    {
-      std::unique_lock lock(mu);
-      cv.wait(lock, [&] { return outstanding < 4096; });
-      ++outstanding;
-    }
-    s.store(m, [&](store_outcome o) {
-      std::lock_guard lock(mu);
-      --outstanding;
-      if (!o.ok) ++failed;
-      cv.notify_all();
-    });
+    feed.put(std::move(m));
   }
-  {
-    std::unique_lock lock(mu);
-    cv.wait(lock, [&] { return outstanding == 0; });
-  }
+  const std::size_t failed = feed.finish();
   auto r = s.set_read(selection{.uids = read_uids}, true);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::printf("stored %zu messages (%zu read) in %.1f s, %zu failed\n", n - failed, r ? r->size() : 0, secs,
