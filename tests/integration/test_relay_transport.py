@@ -14,7 +14,6 @@ import atexit
 import glob
 import json
 import os
-import pwd
 import re
 import shutil
 import socket
@@ -28,7 +27,7 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from support import http_client as http  # noqa: E402
-from support import mailjar  # noqa: E402
+from support import dnsmasq, mailjar  # noqa: E402
 from support.runner import case, check, check_eq, main  # noqa: E402
 from support.store import Db  # noqa: E402
 
@@ -98,14 +97,7 @@ class Dns:
     def __init__(self):
         self.port = free_port(["127.0.0.1"], also_udp=True)
         self.log = os.path.join(mailjar.temp_dir("relay-dns-"), "dnsmasq.log")
-        argv = ["dnsmasq", "--no-daemon", f"--port={self.port}", "--listen-address=127.0.0.1", "--bind-interfaces",
-                "--no-resolv", "--no-hosts", "--conf-file=/dev/null", "--pid-file=", "--local=/test/",
-                "--log-facility=-"] + self.RECORDS
-        if os.geteuid() == 0:
-            argv.append("--user=" + pwd.getpwuid(0).pw_name)
-        binary = shutil.which("dnsmasq") or "/usr/sbin/dnsmasq"
-        self.proc = subprocess.Popen([binary] + argv[1:], stdout=open(self.log, "wb"), stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL)
+        self.proc = dnsmasq.start(self.port, self.RECORDS, self.log)
         _procs.append(self.proc)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:

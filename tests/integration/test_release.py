@@ -11,8 +11,6 @@ body; --relay-auto releases matching mail without delaying the SMTP 250; /api/v1
 
 import json
 import os
-import pwd
-import shutil
 import smtplib
 import socket
 import socketserver
@@ -25,7 +23,7 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from support import http_client as http  # noqa: E402
-from support import mailjar  # noqa: E402
+from support import dnsmasq, mailjar  # noqa: E402
 from support.runner import case, check, check_eq, main  # noqa: E402
 
 HTTP = ["smtp", "http"]
@@ -374,15 +372,9 @@ class Dns:
     def __init__(self):
         self.port = free_port(udp=True)
         self.log = os.path.join(mailjar.temp_dir("release-dns-"), "dnsmasq.log")
-        argv = [shutil.which("dnsmasq") or "/usr/sbin/dnsmasq", "--no-daemon", f"--port={self.port}",
-                "--listen-address=127.0.0.1", "--bind-interfaces", "--no-resolv", "--no-hosts",
-                "--conf-file=/dev/null", "--pid-file=", "--local=/test/", "--log-facility=-",
-                "--mx-host=release.test,mx.release.test,10", "--host-record=mx.release.test,127.0.0.1",
-                "--mx-host=other.test,mx.other.test,10", "--host-record=mx.other.test,127.0.0.1"]
-        if os.geteuid() == 0:
-            argv.append("--user=" + pwd.getpwuid(0).pw_name)
-        self.proc = subprocess.Popen(argv, stdout=open(self.log, "wb"), stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL)
+        self.proc = dnsmasq.start(self.port, [
+            "--mx-host=release.test,mx.release.test,10", "--host-record=mx.release.test,127.0.0.1",
+            "--mx-host=other.test,mx.other.test,10", "--host-record=mx.other.test,127.0.0.1"], self.log)
         _procs.append(self.proc)
         eventually(lambda: self.proc.poll() is not None or "started" in open(self.log, errors="replace").read(),
                    "dnsmasq to start", timeout=10)
