@@ -8,7 +8,6 @@ import json
 import os
 import socket
 import sys
-import threading
 import time
 
 sys.dont_write_bytecode = True
@@ -190,20 +189,7 @@ def a_slow_client_is_dropped_while_others_are_served():
         "Sec-WebSocket-Version": "13"}))
     check(slow.recv(12).startswith(b"HTTP/1.1 101"), "slow client upgraded")
     fast = hc.WebSocket(port, "/api/events")
-    received = []
-    stop = threading.Event()
-
-    def reader():
-        while not stop.is_set():
-            try:
-                f = fast.recv_json(timeout=0.5)
-            except hc.WebSocketError:
-                return
-            if f and f["Type"] == "new":
-                received.append(f["Data"]["ID"])
-
-    t = threading.Thread(target=reader, daemon=True)
-    t.start()
+    received = hc.NewIdCollector(fast)
     time.sleep(0.1)
     # Big subjects make big frames: the slow client's 8 MB queue overflows after ~100 of them
     # (plus what the kernel buffers).
@@ -224,12 +210,9 @@ def a_slow_client_is_dropped_while_others_are_served():
                 dropped = True
                 break
     check(dropped, f"slow client dropped after {n} big messages")
-    deadline = time.monotonic() + 20
-    while len(received) < n and time.monotonic() < deadline:
-        time.sleep(0.05)
-    stop.set()
-    t.join(timeout=5)
-    check_eq(len(received), n, "the reading client got every new frame")
+    received.wait_for(n, timeout=20)
+    received.stop()
+    check_eq(len(received.ids), n, "the reading client got every new frame")
     fast.close()
     # The dropped client's socket is closed by the server.
     slow.settimeout(10)

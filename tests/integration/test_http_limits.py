@@ -10,7 +10,6 @@ import json
 import os
 import socket
 import sys
-import threading
 import time
 
 sys.dont_write_bytecode = True
@@ -210,20 +209,7 @@ def a_websocket_client_that_never_reads_is_dropped_and_memory_stays_bounded():
     srv = server("--ws-queue-limit", "8", env=env)
     port = srv.http_port
     fast = hc.WebSocket(port, "/api/events")
-    received = []
-    stop = threading.Event()
-
-    def reader():
-        while not stop.is_set():
-            try:
-                f = fast.recv_json(timeout=0.5)
-            except hc.WebSocketError:
-                return
-            if f and f["Type"] == "new":
-                received.append(f["Data"]["ID"])
-
-    t = threading.Thread(target=reader, daemon=True)
-    t.start()
+    received = hc.NewIdCollector(fast)
     big = "S" * 60_000
     subject = "\r\n ".join(big[i:i + 900] for i in range(0, len(big), 900))
     sent = 0
@@ -268,12 +254,9 @@ def a_websocket_client_that_never_reads_is_dropped_and_memory_stays_bounded():
           f"({sent} messages of 60 KB, 8 slow clients dropped)")
     check(rss2 - rss1 < 16 * 1024, f"RSS bounded: grew {(rss2 - rss1) / 1024:.1f} MB in round 2")
 
-    deadline = time.monotonic() + 30
-    while len(received) < sent and time.monotonic() < deadline:
-        time.sleep(0.05)
-    stop.set()
-    t.join(timeout=5)
-    check_eq(len(received), sent, "the reading client got every new frame")
+    received.wait_for(sent, timeout=30)
+    received.stop()
+    check_eq(len(received.ids), sent, "the reading client got every new frame")
     fast.close()
     for s in slow + slow2:
         s.close()

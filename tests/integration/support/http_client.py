@@ -18,6 +18,7 @@ import os
 import socket
 import ssl
 import struct
+import threading
 import time
 
 DEFAULT_TIMEOUT = 15
@@ -343,3 +344,33 @@ class WebSocket:
 
     def __exit__(self, *exc):
         self.close()
+
+
+class NewIdCollector:
+    """Reads `ws` on a thread of its own, collecting the IDs of `new` frames until stop()."""
+
+    def __init__(self, ws):
+        self.ws = ws
+        self.ids = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self):
+        while not self._stop.is_set():
+            try:
+                f = self.ws.recv_json(timeout=0.5)
+            except WebSocketError:
+                return
+            if f and f["Type"] == "new":
+                self.ids.append(f["Data"]["ID"])
+
+    def wait_for(self, n, timeout):
+        """Waits until `n` IDs arrived or `timeout` seconds passed."""
+        deadline = time.monotonic() + timeout
+        while len(self.ids) < n and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join(timeout=5)
