@@ -5,8 +5,10 @@ Starts a release mailjar (MAILJAR_BIN, default build/release/mailjar) on 127.0.0
 a fresh database, stores BENCH_MESSAGES (default 100000) messages through SMTP (16 parallel
 connections, smtplib), then over one keep-alive HTTP connection times each query BENCH_ROUNDS
 times (default 200) and reports p50/p95 in milliseconds; measures the delay from the SMTP 250 to
-the WebSocket `new` frame; and reads mailjar's RSS before and after BENCH_CALLS (default 10000)
-mixed API calls. Prints a markdown table. Loopback only; bounded in time.
+the WebSocket `new` frame; reads mailjar's RSS before and after BENCH_CALLS (default 10000)
+mixed API calls; then deletes every tenth message (10 000 of 100 000: `has:attachment`) with one
+DELETE /api/v1/search, times it, checks what is left, and times the list and a search again.
+Prints a markdown table. Loopback only; bounded in time. Exit status 1 if a check failed.
 """
 
 import base64
@@ -168,6 +170,23 @@ def main():
             if (i + 1) % max(1, CALLS // 5) == 0:
                 rss_steps.append(rss_kb(p.pid) / 1024)
         rss_after = rss_kb(p.pid)
+        # Delete by search: every message with an attachment (i % 10 == 0, so N / 10 of them).
+        hdr = {"Host": "127.0.0.1"}
+        del_query = "has:attachment"
+        conn.request("GET", "/api/v1/search?limit=1&query=" + q(del_query), headers=hdr)
+        found = json.loads(conn.getresponse().read())
+        to_delete, total_before = found["messages_count"], found["total"]
+        t = time.perf_counter()
+        conn.request("DELETE", "/api/v1/search?query=" + q(del_query), headers=hdr)
+        r = conn.getresponse()
+        r.read()
+        del_ms = (time.perf_counter() - t) * 1000
+        conn.request("GET", "/api/v1/messages?limit=1", headers=hdr)
+        left = json.loads(conn.getresponse().read())["total"]
+        conn.request("GET", "/api/v1/search?limit=1&query=" + q(del_query), headers=hdr)
+        left_matching = json.loads(conn.getresponse().read())["messages_count"]
+        after_rows = [(name, *timed(conn, path, ROUNDS)) for name, path in cases[:4]]
+        del_ok = r.status == 200 and left == total_before - to_delete and left_matching == 0
         print(f"mailjar HTTP API, {total} messages (filled through SMTP in {fill_s:.1f} s, "
               f"{N / fill_s:.0f} msgs/s with smtplib), {ROUNDS} rounds each, one keep-alive connection\n")
         print("| request | p50 ms | p95 ms |\n|---|---:|---:|")
@@ -176,6 +195,13 @@ def main():
         print(f"\nWebSocket `new` frame after the SMTP 250: p50 {ws_p50:.1f} ms, max {ws_max:.1f} ms")
         print(f"RSS across {CALLS} API calls: {rss_before / 1024:.1f} MB -> {rss_after / 1024:.1f} MB "
               f"(after each fifth: {', '.join(f'{r:.1f}' for r in rss_steps)} MB)")
+        print(f"\nDELETE /api/v1/search?query={del_query}: {to_delete} of {total_before} messages in {del_ms:.0f} ms "
+              f"(HTTP {r.status}); {left} left, {left_matching} still matching"
+              f"{'' if del_ok else  ' -- WRONG: expected ' + str(total_before - to_delete) + ' left, 0 matching'}")
+        print(f"\nAfter the delete ({left} messages):\n\n| request | p50 ms | p95 ms |\n|---|---:|---:|")
+        for name, p50, p95 in after_rows:
+            print(f"| {name} | {p50:.2f} | {p95:.2f} |")
+        return 0 if del_ok else 1
     finally:
         p.send_signal(signal.SIGTERM)
         try:
