@@ -9,6 +9,7 @@ build_pkgs=(build-essential g++ cmake ninja-build pkg-config ccache
   libssl-dev libc-ares-dev zlib1g-dev libcrypt-dev openssl ca-certificates)
 test_pkgs=(catch2 python3 swaks postfix sqlite3 procps chromium
   dnsmasq-base # dnsmasq-base: the DNS server the relay tests start (binary only, no system service)
+  clang libclang-rt-14-dev # the libFuzzer targets (tests/fuzz): clang 14 and its libclang_rt.fuzzer
   fonts-dejavu-core fonts-liberation) # fonts: chromium only recommends them; the UI tests render text
 
 want=("${build_pkgs[@]}")
