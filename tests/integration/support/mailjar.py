@@ -129,6 +129,7 @@ class Server:
     def start(self):
         self.log_path = os.path.join(self.dir, f"server-{int(time.time() * 1000)}.log")
         self._log = open(self.log_path, "wb")
+        self._scanned = 0  # scan_log() reads this run's log from its start
         self.proc = subprocess.Popen(self.argv(), stdin=subprocess.DEVNULL, stdout=self._log,
                                      stderr=subprocess.STDOUT, env=self.env, cwd=self.cwd)
         self._stopped = False

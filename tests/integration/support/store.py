@@ -92,6 +92,105 @@ class Db:
                            "WHERE messages_fts MATCH ?", (f'{column} : "{word}"',))
         return {r["uid"] for r in rows}
 
+    # -- consistency (durability tests) ---------------------------------------------------------
+    def integrity_problems(self):
+        """What is wrong with the file, as SQLite and as mailjar's schema see it ([] when sound):
+        PRAGMA integrity_check and foreign_key_check, messages without raw bytes or index row,
+        sizes that differ from the raw bytes, parts that point outside them or disagree with the
+        attachment counts, mailbox counters that differ from the rows. Works on every schema
+        version (checks of tables a version lacks are skipped). Read-only."""
+        con = self._connect()
+        problems = []
+        try:
+            def rows(sql):
+                return con.execute(sql).fetchall()
+
+            ic = [r[0] for r in rows("PRAGMA integrity_check")]
+            if ic != ["ok"]:
+                problems.append(f"integrity_check: {ic[:10]}")
+            fk = [tuple(r) for r in rows("PRAGMA foreign_key_check")]
+            if fk:
+                problems.append(f"foreign_key_check: {fk[:10]}")
+            tables = {r[0] for r in rows("SELECT name FROM sqlite_master WHERE type='table'")}
+            for label, sql in [
+                ("messages without raw", "SELECT m.uid FROM messages m LEFT JOIN raw r ON r.id = m.id "
+                                         "WHERE r.id IS NULL"),
+                ("raw without message", "SELECT r.id FROM raw r LEFT JOIN messages m ON m.id = r.id "
+                                        "WHERE m.id IS NULL"),
+                ("size differs from raw bytes", "SELECT m.uid FROM messages m JOIN raw r ON r.id = m.id "
+                                                "WHERE m.size != length(r.data)"),
+                ("parts without message", "SELECT p.id FROM parts p LEFT JOIN messages m ON m.id = p.message "
+                                          "WHERE m.id IS NULL"),
+                ("parts outside the raw bytes", "SELECT p.id FROM parts p JOIN raw r ON r.id = p.message "
+                                                "WHERE p.in_raw = 1 AND p.raw_offset + p.raw_length > length(r.data)"),
+                ("part seq not 0..n-1", "SELECT message FROM parts GROUP BY message "
+                                        "HAVING min(seq) != 0 OR max(seq) != count(*) - 1 "
+                                        "OR count(DISTINCT seq) != count(*)"),
+            ]:
+                bad = [r[0] for r in rows(sql)]
+                if bad:
+                    problems.append(f"{label}: {len(bad)}, e.g. {bad[:5]}")
+            counts_of = ("SELECT m.id, (SELECT count(*) FROM parts p WHERE p.message = m.id AND p.role = 'attachment') "
+                         "AS a, (SELECT count(*) FROM parts p WHERE p.message = m.id AND p.role = 'inline') AS i "
+                         "FROM messages m")
+            if "message_index" in tables:
+                for label, sql in [
+                    ("messages without index row", "SELECT m.uid FROM messages m LEFT JOIN message_index x "
+                                                   "ON x.id = m.id WHERE x.id IS NULL"),
+                    ("index rows without message", "SELECT x.id FROM message_index x LEFT JOIN messages m "
+                                                   "ON m.id = x.id WHERE m.id IS NULL"),
+                    ("index size differs", "SELECT m.uid FROM messages m JOIN message_index x ON x.id = m.id "
+                                           "WHERE x.size != m.size"),
+                    ("attachment counts differ from parts",
+                     f"SELECT c.id FROM ({counts_of}) c JOIN message_index x ON x.id = c.id "
+                     "WHERE x.attachments != c.a OR x.inlines != c.i"),
+                ]:
+                    bad = [r[0] for r in rows(sql)]
+                    if bad:
+                        problems.append(f"{label}: {len(bad)}, e.g. {bad[:5]}")
+                if "mailbox_counts" in tables:
+                    kept = rows("SELECT messages, unread FROM mailbox_counts WHERE id = 1")
+                    real = rows("SELECT count(*), ifnull(sum(is_read = 0), 0) FROM message_index")[0]
+                    if not kept or tuple(kept[0]) != tuple(real):
+                        problems.append(f"mailbox_counts {[tuple(k) for k in kept]} != rows {tuple(real)}")
+            else:
+                bad = [r[0] for r in rows(f"SELECT c.id FROM ({counts_of}) c JOIN messages m ON m.id = c.id "
+                                          "WHERE m.attachments != c.a OR m.inlines != c.i")]
+                if bad:
+                    problems.append(f"attachment counts differ from parts: {len(bad)}, e.g. {bad[:5]}")
+        finally:
+            con.close()
+        return problems
+
+    def fts_problems(self):
+        """FTS5's own integrity check of the full-text index against the messages rows ([] when
+        sound). Needs a read-write connection: it briefly takes the write lock (run it while the
+        server is idle)."""
+        con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        try:
+            if "messages_fts" not in {r[0] for r in con.execute("SELECT name FROM sqlite_master")}:
+                return []
+            con.execute("INSERT INTO messages_fts(messages_fts, rank) VALUES ('integrity-check', 1)")
+            return []
+        except sqlite3.DatabaseError as e:
+            return [f"full-text index: {e}"]
+        finally:
+            con.close()
+
+    def raw_sha256(self):
+        """{uid: sha256 hex of the raw bytes} for every message (hashed in SQL-sized steps)."""
+        import hashlib
+        con = self._connect()
+        try:
+            return {r[0]: hashlib.sha256(bytes(r[1])).hexdigest()
+                    for r in con.execute("SELECT m.uid, r.data FROM messages m JOIN raw r ON r.id = m.id")}
+        finally:
+            con.close()
+
+    def message_ids(self):
+        """{uid: Message-ID header value} for every message."""
+        return {r["uid"]: r["message_id"] for r in self._query("SELECT uid, message_id FROM messages")}
+
     def raw_contains(self, needle):
         """Number of stored messages whose raw bytes contain `needle` (bytes)."""
         return sum(1 for m in self.messages() if needle in m.raw)
