@@ -1,0 +1,105 @@
+"""A small real filesystem for disk-full and read-only tests, in a private mount namespace.
+
+    fs_sandbox.enter_private_mount_namespace()   # first thing in the script: re-executes it
+    box = Sandbox("8m")              # a tmpfs of 8 MiB mounted at box.path
+    box.path / box.inside(name)      # ordinary paths (for mailjar, sqlite3, open())
+    box.fill() / box.unfill()        # a filler file takes every free byte / is removed
+    box.remount("ro") / ("rw")       # -> (ok, stderr); Linux refuses ro (EBUSY) while a file is open for writing
+    box.close()                      # lazy unmount
+
+enter_private_mount_namespace() re-executes the calling script under `unshare -m` (as root, as in
+CI) or `unshare -rm` (otherwise: the user becomes root of a new user namespace, where a tmpfs may
+be mounted too), so every mount the script makes is seen only by the script and the mailjar
+processes it starts, and disappears when the script exits. Nothing is mounted in the caller's
+namespace. util-linux (unshare) and mount are in every Debian install.
+"""
+
+import atexit
+import errno
+import os
+import subprocess
+import sys
+
+from . import mailjar
+
+_ENV = "MAILJAR_TEST_MOUNT_NS"
+_boxes = []
+
+
+def enter_private_mount_namespace():
+    if os.environ.get(_ENV) == str(os.getpid()):
+        return
+    if os.environ.get(_ENV) == "exec":
+        raise RuntimeError("unshare ran, but the script is not in its own mount namespace")
+    os.environ[_ENV] = "exec"
+    flags = ["-m", "--propagation", "private"] if os.geteuid() == 0 else ["-r", "-m", "--propagation", "private"]
+    script = 'MAILJAR_TEST_MOUNT_NS=$$ exec "$@"'  # the pid stays the same through exec
+    argv = ["unshare"] + flags + ["sh", "-c", script, "sh", sys.executable, os.path.abspath(sys.argv[0])] + sys.argv[1:]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        os.execvp("unshare", argv)
+    except OSError as e:
+        raise RuntimeError(f"cannot run unshare (util-linux) for a private mount namespace: {e}") from e
+
+
+@atexit.register
+def _close_all():
+    for b in list(_boxes):
+        b.close()
+
+
+class Sandbox:
+    def __init__(self, size="8m"):
+        if os.environ.get(_ENV) != str(os.getpid()):
+            raise RuntimeError("call fs_sandbox.enter_private_mount_namespace() first")
+        self.path = mailjar.temp_dir("mailjar-fs-")
+        r = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "mailjar-test", self.path],
+                           capture_output=True, timeout=30)
+        if r.returncode != 0:
+            raise RuntimeError(f"cannot mount a tmpfs at {self.path}: {r.stderr.decode(errors='replace')}")
+        _boxes.append(self)
+
+    def inside(self, name):
+        return os.path.join(self.path, name)
+
+    def remount(self, mode):
+        r = subprocess.run(["mount", "-o", f"remount,{mode}", self.path], capture_output=True, timeout=30)
+        return r.returncode == 0, r.stderr.decode(errors="replace")
+
+    def free_bytes(self):
+        st = os.statvfs(self.path)
+        return st.f_bavail * st.f_frsize
+
+    def fill(self, leave=0):
+        """Write a filler file until the filesystem is full (ENOSPC), keeping `leave` bytes free."""
+        chunk = b"\0" * 65536
+        with open(self.inside("filler"), "ab") as f:
+            while True:
+                want = self.free_bytes() - leave
+                if want <= 0:
+                    break
+                try:
+                    f.write(chunk[:min(len(chunk), want)])
+                    f.flush()
+                except OSError as e:
+                    if e.errno != errno.ENOSPC:
+                        raise
+                    break
+        return os.path.getsize(self.inside("filler"))
+
+    def unfill(self):
+        try:
+            os.unlink(self.inside("filler"))
+        except FileNotFoundError:
+            pass
+
+    def server(self, *flags, db_name="mailjar.db", **kw):
+        """A mailjar.Server with its database `db_name` in the sandbox."""
+        kw.setdefault("expect", ["smtp", "http"])
+        return mailjar.Server(*flags, db=self.inside(db_name), **kw)
+
+    def close(self):
+        if self in _boxes:
+            _boxes.remove(self)
+            subprocess.run(["umount", "-l", self.path], capture_output=True, timeout=30)
