@@ -103,3 +103,65 @@ class Sandbox:
         if self in _boxes:
             _boxes.remove(self)
             subprocess.run(["umount", "-l", self.path], capture_output=True, timeout=30)
+
+
+class Ext4Image:
+    """An ext4 file system in an image file, loop-mounted at `path` with errors=remount-ro, so a
+    file system error turns it read-only under running processes (what the kernel does to a
+    failing disk). Needs root (loop devices), mkfs.ext4 and e2fsck (e2fsprogs, in every Debian)."""
+
+    def __init__(self, size_mb=32):
+        if os.environ.get(_ENV) != str(os.getpid()):
+            raise RuntimeError("call fs_sandbox.enter_private_mount_namespace() first")
+        work = mailjar.temp_dir("mailjar-ext4-")
+        self.image = os.path.join(work, "fs.img")
+        self.path = os.path.join(work, "mnt")
+        os.mkdir(self.path)
+        with open(self.image, "wb") as f:
+            f.truncate(size_mb << 20)
+        self._run(["mkfs.ext4", "-q", "-F", self.image])
+        self._mount()
+        _boxes.append(self)
+
+    @staticmethod
+    def _run(argv, ok=(0,)):
+        r = subprocess.run(argv, capture_output=True, timeout=60)
+        if r.returncode not in ok:
+            raise RuntimeError(f"{argv}: exit {r.returncode}: {r.stderr.decode(errors='replace')}")
+        return r
+
+    def _mount(self):
+        self._run(["mount", "-o", "loop,errors=remount-ro", self.image, self.path])
+        src = self._run(["findmnt", "-n", "-o", "SOURCE", self.path]).stdout.decode().strip()
+        self.device = os.path.basename(src)
+
+    def inside(self, name):
+        return os.path.join(self.path, name)
+
+    def read_only(self):
+        """True when creating a file fails with EROFS."""
+        try:
+            with open(self.inside(".probe"), "w"):
+                pass
+        except OSError as e:
+            if e.errno == errno.EROFS:
+                return True
+            raise
+        os.unlink(self.inside(".probe"))
+        return False
+
+    def fail(self):
+        """A file system error (ext4's test hook): the journal aborts, the mount turns read-only."""
+        with open(f"/sys/fs/ext4/{self.device}/trigger_fs_error", "w") as f:
+            f.write("durability test\n")
+
+    def repair(self):
+        """Unmount, e2fsck -fy (exit 1: errors fixed), mount again read-write."""
+        self._run(["umount", self.path])
+        self._run(["e2fsck", "-f", "-y", self.image], ok=(0, 1))
+        self._mount()
+
+    def close(self):
+        if self in _boxes:
+            _boxes.remove(self)
+            subprocess.run(["umount", "-l", self.path], capture_output=True, timeout=30)
