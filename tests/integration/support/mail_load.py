@@ -71,7 +71,7 @@ class MailGen:
             lines.append(self.words(10))
         return "\r\n".join(lines) + "\r\n"
 
-    def message(self, kind=None):
+    def message(self, kind=None, attachment_sizes=(1_000, 64_000)):
         rng = self.rng
         kind = kind or rng.choice(KINDS)
         token = self.token()
@@ -96,7 +96,7 @@ class MailGen:
         else:
             b = f"mix-{token}"
             sizes = ([rng.randint(300_000, 1_000_000)] if kind == "big"
-                     else [rng.randint(1_000, 64_000) for _ in range(rng.randint(1, 3))])
+                     else [rng.randint(*attachment_sizes) for _ in range(rng.randint(1, 3))])
             parts = [f"--{b}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
                      + self.text_body(token, rng.randint(300, 2000))]
             for k, size in enumerate(sizes):
