@@ -3,6 +3,7 @@
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
@@ -141,10 +142,12 @@ class session : public std::enable_shared_from_this<session> {
     return ctx;
   }
   // The watchdog sleeps until deadline_; moving the deadline earlier wakes it to re-arm.
-  void arm(std::chrono::steady_clock::duration d) {
-    deadline_ = clock_type::now() + d;
+  void arm(std::chrono::steady_clock::duration d) { arm_at(clock_type::now() + d); }
+  void arm_at(clock_type::time_point t) {
+    deadline_ = t;
     if (timer_.expiry() > deadline_) timer_.expires_at(deadline_);
   }
+  void arm_for_input(const session_machine& m);
   void disarm() { deadline_ = clock_type::time_point::max(); }
   asio::awaitable<void> watchdog();
   asio::awaitable<bool> write_out(std::string_view data);
@@ -159,6 +162,12 @@ class session : public std::enable_shared_from_this<session> {
   ssl::stream<tcp::socket> stream_;
   asio::steady_timer timer_;
   clock_type::time_point deadline_ = clock_type::time_point::max();
+  // Slowloris: a read timeout alone lets a client that dribbles a byte now and then hold a
+  // connection forever, so a command line must be complete within `timeout` and one message's
+  // data within `data_timeout`, however steadily the bytes trickle in.
+  clock_type::time_point line_deadline_ = clock_type::time_point::max();
+  clock_type::time_point data_deadline_ = clock_type::time_point::max();
+  std::uint64_t lines_seen_ = 0;
   bool implicit_tls_;
   bool tls_ = false;
   bool timed_out_ = false;
@@ -180,6 +189,23 @@ asio::awaitable<void> session::watchdog() {
     timer_.expires_at(deadline_);
     co_await timer_.async_wait(use_tuple);
   }
+}
+
+void session::arm_for_input(const session_machine& m) {
+  const auto now = clock_type::now();
+  const auto idle = now + st_->opts.timeout;
+  if (m.in_data()) {
+    line_deadline_ = clock_type::time_point::max();
+    if (data_deadline_ == clock_type::time_point::max()) data_deadline_ = now + st_->opts.data_timeout;
+    arm_at(std::min(idle, data_deadline_));
+    return;
+  }
+  data_deadline_ = clock_type::time_point::max();
+  if (line_deadline_ == clock_type::time_point::max() || m.lines_read() != lines_seen_) {
+    lines_seen_ = m.lines_read();
+    line_deadline_ = idle;
+  }
+  arm_at(line_deadline_);
 }
 
 asio::awaitable<bool> session::write_out(std::string_view data) {
@@ -265,7 +291,7 @@ asio::awaitable<void> session::serve(session_machine& m) {
     switch (m.next()) {
       case step::need_input: {
         if (!co_await write_out(m.take_output())) co_return;
-        arm(st_->opts.timeout);
+        arm_for_input(m);
         boost::system::error_code ec;
         std::size_t n = 0;
         if (tls_) {

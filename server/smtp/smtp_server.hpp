@@ -31,8 +31,11 @@ class ingest_service;
 namespace mailjar::smtp {
 
 struct server_options {
-  session_config session;             // limits and AUTH policy for every session
-  std::chrono::seconds timeout{300};  // idle read/write time before 421 4.4.2
+  session_config session;  // limits and AUTH policy for every session
+  // Idle read/write time, and the time to send a whole command line; then 421 4.4.2.
+  std::chrono::seconds timeout{300};
+  // Time to send one message's data (DATA to the final dot, or one BDAT chunk); then 421 4.4.2.
+  std::chrono::seconds data_timeout{600};
   std::size_t max_connections = 500;  // beyond: 421 4.7.0 at connect
   cidr_list allow;                    // empty: everyone
   // Optional (may be null; must outlive the server): every 4xx/5xx reply a client gets is

@@ -745,3 +745,27 @@ TEST_CASE("envelope carries HELO, TLS and SMTPUTF8 addresses", "[smtp][session]"
   CHECK(env.mail_from == "δοκιμή@παράδειγμα.δοκιμή");
   CHECK(env.rcpt_to == std::vector<std::string>{"ünï@cödé.test"});
 }
+
+TEST_CASE("lines_read counts whole command lines, not bytes or data lines", "[smtp][session]") {
+  // The adapter's slowloris deadline restarts only when this moves.
+  driver d(test_config());
+  CHECK(d.m.lines_read() == 0);
+  d.feed("NO");
+  d.feed("OP");
+  CHECK(d.m.lines_read() == 0);  // a dribbled line is not progress until its LF
+  d.feed("\r\n");
+  CHECK(d.m.lines_read() == 1);
+  d.feed(std::string(5000, 'x'));  // over-long: 500 at once, the rest of the line discarded
+  CHECK(d.m.lines_read() == 1);
+  d.feed(std::string(5000, 'y'));
+  CHECK(d.m.lines_read() == 1);
+  d.feed("\r\n");
+  CHECK(d.m.lines_read() == 2);
+  d.feed("EHLO a\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<d@e.f>\r\nDATA\r\n");
+  CHECK(d.m.lines_read() == 6);
+  d.feed("Subject: s\r\n\r\nline\r\nline\r\n");
+  CHECK(d.m.lines_read() == 6);  // DATA lines are bounded by the data deadline instead
+  d.feed(".\r\n");
+  CHECK(d.m.lines_read() == 6);
+  CHECK(d.messages.size() == 1);
+}

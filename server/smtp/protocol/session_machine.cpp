@@ -54,6 +54,7 @@ void session_machine::timed_out() {
 
 bool session_machine::in_data() const { return s_->m == impl::mode::data || s_->m == impl::mode::chunk; }
 std::size_t session_machine::buffered() const { return s_->in.size() - s_->pos; }
+std::uint64_t session_machine::lines_read() const { return s_->lines; }
 
 // ---- input loop ---------------------------------------------------------------------------
 
@@ -118,6 +119,7 @@ bool impl::pump_line() {
   }
   std::string_view line = avail.substr(0, lf);
   pos += lf + 1;
+  ++lines;
   if (lf + 1 > cfg.max_line) {
     line_too_long(line);
     return true;
@@ -150,6 +152,7 @@ bool impl::skip_line() {
     return false;
   }
   pos += lf + 1;
+  ++lines;
   m = mode::command;
   return true;
 }

@@ -83,6 +83,9 @@ class session_machine {
 
   bool in_data() const;          // inside DATA/BDAT (for choosing the idle timeout)
   std::size_t buffered() const;  // bytes received but not yet consumed
+  // Command or SASL lines read to their end so far (over-long ones too). The adapter restarts
+  // its whole-line deadline when this moves, so a client dribbling one line cannot stay forever.
+  std::uint64_t lines_read() const;
 
   ~session_machine();
   session_machine(session_machine&&) noexcept;

@@ -89,6 +89,7 @@ struct session_state {
   std::string out;  // wire-format replies not yet taken
   mode m = mode::command;
   std::size_t errors = 0;
+  std::uint64_t lines = 0;  // command/SASL lines (also over-long ones) read to their LF
 
   // Connection state (forgotten on STARTTLS).
   bool greeted = false;
