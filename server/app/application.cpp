@@ -69,6 +69,7 @@ smtp::server_options smtp_options(const config& c, cidr_list allow) {
   o.session.users = c.smtp_users;
   o.session.auth_required = !c.smtp_users.empty();
   o.timeout = std::chrono::seconds(c.smtp_timeout_s);
+  o.data_timeout = std::chrono::seconds(c.smtp_data_timeout_s);
   o.max_connections = c.smtp_max_connections;
   o.allow = std::move(allow);
   return o;

@@ -177,10 +177,19 @@ const std::vector<option>& options() {
          if (c.smtp_max_connections == 0) return error{"must be more than 0"};
          return ok_status();
        }},
-      {"smtp-timeout", "SECONDS", "idle time allowed per SMTP read or write (default 300); then 421",
+      {"smtp-timeout", "SECONDS",
+       "idle time allowed per SMTP read or write, and to send a whole command line (default 300); then 421",
        [](config& c, const std::string& v) -> status {
          if (auto s = parse_u64(v, c.smtp_timeout_s); !s) return s;
          if (c.smtp_timeout_s == 0) return error{"must be more than 0"};
+         return ok_status();
+       }},
+      {"smtp-data-timeout", "SECONDS",
+       "time allowed to send one message's data, DATA to the final dot or one BDAT chunk (default 600); then "
+       "421",
+       [](config& c, const std::string& v) -> status {
+         if (auto s = parse_u64(v, c.smtp_data_timeout_s); !s) return s;
+         if (c.smtp_data_timeout_s == 0) return error{"must be more than 0"};
          return ok_status();
        }},
       {"smtp-bare-lf", "keep|reject", "bare CR or LF inside DATA: keep as received (default) or 550",

@@ -29,7 +29,8 @@ struct config {
   std::uint64_t smtp_max_message_size = 50ull << 20;  // advertised SIZE; 552 5.3.4 beyond
   std::uint64_t smtp_max_recipients = 100;            // RFC 5321 minimum; 452 4.5.3 beyond
   std::uint64_t smtp_max_connections = 500;           // 421 4.7.0 beyond; bounds memory
-  std::uint64_t smtp_timeout_s = 300;                 // idle per read/write (RFC 5321 4.5.3.2: 5 min)
+  std::uint64_t smtp_timeout_s = 300;                 // idle per read/write, and per command line
+  std::uint64_t smtp_data_timeout_s = 600;            // one message's DATA (or one BDAT chunk) in full
   bool smtp_reject_bare_lf = false;                   // keep bare CR/LF in DATA, or 550 5.5.2
 
   // TLS: off by default because Rails and nodemailer upgrade to any offered STARTTLS and then

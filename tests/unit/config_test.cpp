@@ -78,6 +78,13 @@ TEST_CASE("bad flags give one clear reason", "[config]") {
   CHECK(parse_err({"--smtp-auth-file", "/nonexistent/file"}).find("cannot read") != std::string::npos);
 }
 
+TEST_CASE("--smtp-data-timeout: default 600 s, flag, MAILJAR_SMTP_DATA_TIMEOUT, never 0", "[config]") {
+  CHECK(parse_ok({}).smtp_data_timeout_s == 600);
+  CHECK(parse_ok({"--smtp-data-timeout", "30"}).smtp_data_timeout_s == 30);
+  CHECK(parse_ok({}, {{"MAILJAR_SMTP_DATA_TIMEOUT", "45"}}).smtp_data_timeout_s == 45);
+  CHECK(parse_err({"--smtp-data-timeout", "0"}).find("more than 0") != std::string::npos);
+}
+
 TEST_CASE("sizes and durations parse with their suffixes", "[config]") {
   CHECK(*parse_size("1234") == 1234);
   CHECK(*parse_size("512K") == 512ull * 1024);
@@ -108,6 +115,7 @@ TEST_CASE("help lists every flag with its environment variable", "[config]") {
                            "--smtp-max-recipients",
                            "--smtp-max-connections",
                            "--smtp-timeout",
+                           "--smtp-data-timeout",
                            "--smtp-bare-lf",
                            "--smtp-tls-cert",
                            "--smtp-tls-key",
