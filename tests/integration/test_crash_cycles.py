@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Crash cycles: 250 means stored, whatever happens next. Eight concurrent SMTP clients send
 mixed mail (plain, text+HTML, attachments, 300 KB-1 MB attachments streamed as blobs) and record
-every message answered 250; mailjar is killed with SIGKILL at a random moment, restarted on the
+every message answered 250, while an API client deletes, tags and flags acknowledged messages
+(writes queued behind ingest on the store's writer); mailjar is killed with SIGKILL at a random moment, restarted on the
 same database file (new ports), and checked; repeat. Kill moments rotate between a random time
 under load, the moment a WAL checkpoint is seen in progress (read from the -shm file), and just
 after start-up. After each restart:
-- every message ever acknowledged is stored, byte for byte what was sent;
+- every message ever acknowledged is stored, byte for byte what was sent, unless the API deleted
+  it; a delete answered 200 stays deleted, a tag answered 200 (and not changed after) is kept;
 - nothing else is visible but messages whose end of data was sent (acknowledged or in flight at
   the kill), each complete: raw bytes equal to what was sent, parts with the right hashes;
 - this cycle's messages (all, or a sample of 40) read back through the HTTP API: the message,
@@ -16,10 +18,13 @@ Short form: 5 cycles. Long form: MAILJAR_CRASH_CYCLES=50 (the watchdog deadline 
 MAILJAR_CRASH_SEED repeats a run."""
 
 import hashlib
+import http.client
+import json
 import os
 import random
 import struct
 import sys
+import threading
 import time
 import urllib.parse
 
@@ -90,17 +95,72 @@ def kill_when(srv, mode, load, rng):
 
 
 class Ledger:
-    """Everything sent across cycles: acknowledged (uid -> Sent) and in flight (token -> Sent)."""
+    """Everything sent across cycles: acknowledged (uid -> Sent) and in flight (token -> Sent);
+    API deletes answered 200 (gone for good) or cut off by the kill (either way); the last tag
+    set on a message, and whether that request was answered."""
 
     def __init__(self):
         self.acked = {}
         self.inflight = {}
-        self.refused = 0
+        self.deleted = set()
+        self.maybe_deleted = set()
+        self.tags = {}  # uid -> (tag, answered 200)
+        self.api_ops = 0
 
     def by_message_id(self):
         out = {m.message_id: m for m in self.acked.values()}
         out.update({m.message_id: m for m in self.inflight.values()})
         return out
+
+
+class Mutator(threading.Thread):
+    """API writes while the load runs, until the kill: deletes, read flags and tags on messages
+    already acknowledged (queued behind ingest on the store's writer)."""
+
+    def __init__(self, port, ledger, load, seed):
+        super().__init__(daemon=True)
+        self.port, self.ledger, self.load = port, ledger, load
+        self.rng = random.Random(seed)
+        self.seed = seed
+        self.errors = []
+        self.old = [u for u in ledger.acked if u not in ledger.deleted and u not in ledger.maybe_deleted]
+
+    def _call(self, method, path, body):
+        return hc.request(self.port, method, path, body=json.dumps(body),
+                          headers={"Content-Type": "application/json"}, timeout=20)
+
+    def run(self):
+        led, n = self.ledger, 0
+        while not self.load.stop_event.is_set():
+            with self.load.lock:
+                fresh = list(self.load.acked)
+            pool = [u for u in self.old + fresh if u not in led.deleted and u not in led.maybe_deleted]
+            if not pool:
+                time.sleep(0.02)
+                continue
+            uid = self.rng.choice(pool)
+            op = self.rng.random()
+            try:
+                if op < 0.15:
+                    led.maybe_deleted.add(uid)
+                    r = self._call("DELETE", "/api/v1/messages", {"IDs": [uid]})
+                    if r.status == 200:
+                        led.maybe_deleted.discard(uid)
+                        led.deleted.add(uid)
+                elif op < 0.55:
+                    n += 1
+                    tag = f"crash{self.seed}x{n}"
+                    led.tags[uid] = (tag, False)
+                    r = self._call("PUT", "/api/v1/tags", {"IDs": [uid], "Tags": [tag]})
+                    if r.status == 200:
+                        led.tags[uid] = (tag, True)
+                else:
+                    r = self._call("PUT", "/api/v1/messages", {"IDs": [uid], "Read": self.rng.random() < 0.5})
+            except (OSError, http.client.HTTPException):
+                return  # the server is gone
+            if r.status != 200:
+                self.errors.append(f"{uid}: {r!r}")
+            led.api_ops += 1
 
 
 def api_json(port, path):
@@ -137,8 +197,14 @@ def verify(srv, ledger, new_uids, rng):
     check(not problems, f"database problems after restart: {problems}")
     sums = db.raw_sha256()
     mids = db.message_ids()
-    lost = [u for u in ledger.acked if u not in sums]
+    lost = [u for u in ledger.acked if u not in sums and u not in ledger.deleted and u not in ledger.maybe_deleted]
     check(not lost, f"{len(lost)} of {len(ledger.acked)} acknowledged messages lost, e.g. {lost[:3]}")
+    back = [u for u in ledger.deleted if u in sums]
+    check(not back, f"{len(back)} messages deleted through the API (200) are back, e.g. {back[:3]}")
+    tags = db.tags_by_uid()
+    for uid, (tag, answered) in ledger.tags.items():
+        if answered and uid in sums:
+            check_eq(tags.get(uid), [tag], f"{uid} tags set through the API (200)")
     known = ledger.by_message_id()
     for uid, digest in sums.items():
         m = ledger.acked.get(uid) or known.get(mids[uid])
@@ -194,11 +260,16 @@ def kill_9_cycles_lose_no_acknowledged_message():
     for cycle in range(CYCLES):
         mode = KILL_MODES[cycle % len(KILL_MODES)]
         load = Load(srv.smtp_port, THREADS, seed=SEED + cycle, prefix=f"c{cycle}t").start()
+        mutator = Mutator(srv.http_port, ledger, load, seed=SEED * 100 + cycle)
+        mutator.start()
         state = kill_when(srv, mode, load, rng)
         problems = srv.scan_log()
         check(not problems, f"server log before the kill: {problems}")
         check(load.stop(timeout=60), "clients finished after the kill")
         check(not load.errors, f"client errors: {load.errors[:5]}")
+        mutator.join(timeout=60)
+        check(not mutator.is_alive(), "API writer finished after the kill")
+        check(not mutator.errors, f"API errors: {mutator.errors[:5]}")
         for m, r in load.refused:
             check(False, f"{m.token} refused with {r!r} (no fault but the kill)")
         ledger.acked.update(load.acked)
@@ -224,9 +295,11 @@ def kill_9_cycles_lose_no_acknowledged_message():
     check_eq(srv.returncode, 0, "exit code of the final SIGTERM")
     db = Db(srv.db_path)
     check_eq(db.integrity_problems(), [], "database after the clean stop")
-    check(ledger.acked.keys() <= db.uids(), "every acknowledged message still there after the clean stop")
+    kept = ledger.acked.keys() - ledger.deleted - ledger.maybe_deleted
+    check(kept <= db.uids(), "every acknowledged message still there after the clean stop")
     print(f"summary: seed={SEED} cycles={CYCLES} acknowledged={len(ledger.acked)} "
           f"in_flight={len(ledger.inflight)} (stored {inflight_stored}) stored={len(stored)} lost=0 "
+          f"api_writes={ledger.api_ops} deleted={len(ledger.deleted)} "
           f"kills={modes} wal_at_kill={states} time={time.monotonic() - t0:.1f}s", flush=True)
 
 

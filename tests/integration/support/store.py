@@ -187,6 +187,14 @@ class Db:
         finally:
             con.close()
 
+    def tags_by_uid(self):
+        """{uid: sorted tag names} for every message that has tags."""
+        out = {}
+        for r in self._query("SELECT m.uid, t.name FROM message_tags mt JOIN messages m ON m.id = mt.message "
+                             "JOIN tags t ON t.id = mt.tag"):
+            out.setdefault(r["uid"], []).append(r["name"])
+        return {u: sorted(v) for u, v in out.items()}
+
     def message_ids(self):
         """{uid: Message-ID header value} for every message."""
         return {r["uid"]: r["message_id"] for r in self._query("SELECT uid, message_id FROM messages")}
