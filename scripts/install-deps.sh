@@ -10,6 +10,7 @@ build_pkgs=(build-essential g++ cmake ninja-build pkg-config ccache
 test_pkgs=(catch2 python3 swaks postfix sqlite3 procps chromium
   dnsmasq-base # dnsmasq-base: the DNS server the relay tests start (binary only, no system service)
   clang libclang-rt-14-dev # the libFuzzer targets (tests/fuzz): clang 14 and its libclang_rt.fuzzer
+  util-linux mount e2fsprogs # test_disk_faults.py: unshare, mount, mkfs.ext4, e2fsck (in every Debian; listed for slim images)
   fonts-dejavu-core fonts-liberation) # fonts: chromium only recommends them; the UI tests render text
 
 want=("${build_pkgs[@]}")
