@@ -3,8 +3,12 @@
 followed by a smuggled MAIL/RCPT/DATA and a second message, then the real CRLF.CRLF.
 Exactly ONE message must be stored, containing the smuggled text verbatim (after
 dot-unstuffing), and the server must not answer the smuggled commands. Also with the fake
-terminator at a write boundary, and with --smtp-bare-lf reject (550, nothing stored)."""
+terminator at a write boundary, and with --smtp-bare-lf reject (550, nothing stored). The ten
+published variants are named in PUBLISHED_VARIANTS. CRLF.CRLF inside BDAT chunks is data.
+STARTTLS injection: EHLO, AUTH or a whole transaction pipelined with STARTTLS (also split
+across reads) is discarded, and plaintext sent after the 220 fails the handshake."""
 
+import base64
 import os
 import re
 import sys
@@ -23,7 +27,25 @@ FAKE_TERMINATORS = [
     b"\r\n.\r\r\n", b"\r\n\x00.\r\n", b"\r\n.\x00\r\n", b"\n\n.\n\n", b"\r\r\n.\r\r\n",
     b"\r\n.\n\r\n", b"\n.\n\r\n", b"\r\n. \r\n",
     b"\r\n..\r\n", b"\r\n.\t\r\n",
+    # From smtp_smuggling_checker's payload list and NUL variants the list above lacked.
+    b"\r\n\x00.\r", b"\r\n\x00.\n", b"\n\n.\r\n", b"\r\n.", b"\r\n\x00.\x00\r\n", b"\n\x00.\n",
 ]
+
+# The published variants by name: SEC Consult's "SMTP Smuggling" research (December 2023) and
+# the Postfix (smtpd_forbid_bare_newline) and Sendmail advisories that followed it. Each one is
+# in FAKE_TERMINATORS, so every case below runs it (checked by published_variants_are_covered).
+PUBLISHED_VARIANTS = {
+    "<LF>.<LF>": b"\n.\n",
+    "<LF>.<CR><LF>": b"\n.\r\n",
+    "<CR>.<CR><LF>": b"\r.\r\n",
+    "<CR><LF>.<CR>": b"\r\n.\r",
+    "<CR><LF>.<LF>": b"\r\n.\n",
+    "<CR>.<LF>": b"\r.\n",
+    "<LF>.<CR>": b"\n.\r",
+    "<CR>.<CR>": b"\r.\r",
+    "<CR><LF><NUL>.<CR><LF> (NUL-padded)": b"\r\n\x00.\r\n",
+    "<CR><LF>.<NUL><CR><LF> (NUL-padded)": b"\r\n.\x00\r\n",
+}
 
 SMUGGLED = (b"MAIL FROM:<evil@attacker.example>\r\nRCPT TO:<victim@example.net>\r\nDATA\r\n"
             b"From: ceo@example.net\r\nSubject: smuggled second message\r\n\r\nwire the money\r\n")
@@ -41,7 +63,8 @@ def payload(i, fake):
 
 
 def describe(fake):
-    return repr(fake)
+    names = [n for n, v in PUBLISHED_VARIANTS.items() if v == fake]
+    return f"{names[0]} {fake!r}" if names else repr(fake)
 
 
 def run_variant(srv, i, fake, send, expect_code):
@@ -98,6 +121,14 @@ def check_variants(srv, sender, tag):
 
 
 @case
+def published_variants_are_covered():
+    for name, fake in PUBLISHED_VARIANTS.items():
+        check(fake in FAKE_TERMINATORS, f"published variant {name} missing from FAKE_TERMINATORS")
+    check_eq(len(PUBLISHED_VARIANTS), 10, "the ten published variants")
+    check_eq(len(set(FAKE_TERMINATORS)), len(FAKE_TERMINATORS), "no duplicate variants")
+
+
+@case
 def fake_terminators_in_one_write():
     check_variants(mailjar.shared_server(), lambda c, d: one_write(c, d), "one")
 
@@ -148,6 +179,142 @@ def bare_line_endings_rejected_no_smuggling():
         check_eq(db.count(), expected_stored, f"after {describe(fake)}")
     for m in db.messages():
         check(m.mail_from != "evil@attacker.example", "no smuggled message")
+
+
+# -- BDAT: chunks are counted, never dot-terminated ----------------------------------------------
+@case
+def end_of_data_inside_bdat_chunks_is_just_data():
+    srv = mailjar.shared_server()
+    db = Db(srv.db_path)
+    before = db.count()
+    chunk1 = b"Subject: bdat carrier\r\n\r\nhello\r\n.\r\n" + SMUGGLED + b"\r\n.\r"
+    chunk2 = b"\n" + SMUGGLED + b"\n.\n"
+    with sc.open_session(srv.smtp_port, "bdat.test") as c:
+        c.cmd("MAIL FROM:<carrier@example.org>", 250)
+        c.cmd("RCPT TO:<rcpt@example.net>", 250)
+        c.send(b"BDAT %d\r\n" % len(chunk1) + chunk1)
+        c.expect(250, what="first chunk")
+        c.send(b"BDAT %d LAST\r\n" % len(chunk2) + chunk2)
+        uid = c.expect(250, what="last chunk").queued_id()
+        check_eq(c.cmd("QUIT").code, 221, "no smuggled command was answered")
+    check_eq(db.count(), before + 1, "one message")
+    check_eq(db.message(uid).raw, chunk1 + chunk2, "both chunks verbatim, CRLF.CRLF included")
+
+
+# -- STARTTLS command injection (CVE-2011-0411 and its variants) ----------------------------------
+TLS_USERS = "alice:pw"
+
+
+def tls_server():
+    return mailjar.shared_server("--smtp-tls-self-signed")
+
+
+def tls_auth_server():
+    return mailjar.shared_server("--smtp-tls-self-signed", "--smtp-auth", TLS_USERS)
+
+
+def starttls_with(c, injected):
+    """STARTTLS with plaintext commands in the same write; returns once TLS is up."""
+    c.send(b"STARTTLS\r\n" + injected)
+    c.expect(220, what="STARTTLS")
+    check_eq(c.buf, b"", f"no plaintext reply to the injected {injected[:40]!r}")
+    c._wrap()
+
+
+def finish(c, subject):
+    c.cmd("MAIL FROM:<tls@example.org>", 250)
+    c.cmd("RCPT TO:<r@example.net>", 250)
+    c.cmd("DATA", 354)
+    c.send(f"Subject: {subject}\r\n\r\nx\r\n.\r\n".encode())
+    return c.expect(250).queued_id()
+
+
+def no_injected_message(db):
+    for m in db.messages():
+        check(m.mail_from != "injected@attacker.example", f"injected transaction stored: {m.uid}")
+        check("victim@example.net" not in m.rcpt_to, f"injected recipient stored: {m.uid}")
+
+
+@case
+def starttls_injected_ehlo_is_dropped():
+    srv = tls_server()
+    with sc.open_session(srv.smtp_port) as c:
+        starttls_with(c, b"EHLO injected.example\r\n")
+        c.cmd("MAIL FROM:<tls@example.org>", 503, "5.5.1")  # the injected EHLO never counted
+        r = c.cmd("EHLO real.test", 250)
+        check("STARTTLS" not in r.text, "STARTTLS not offered again over TLS")
+        uid = finish(c, "after injected EHLO")
+    check_eq(Db(srv.db_path).message(uid).helo, "real.test", "HELO is the one sent over TLS")
+
+
+@case
+def starttls_injected_auth_is_dropped():
+    srv = tls_auth_server()
+    with sc.open_session(srv.smtp_port) as c:
+        token = base64.b64encode(b"\0alice\0pw")
+        starttls_with(c, b"EHLO x\r\nAUTH PLAIN " + token + b"\r\n")
+        c.cmd("EHLO real.test", 250)
+        c.cmd("MAIL FROM:<tls@example.org>", 530, "5.7.0")  # the injected AUTH did not log in
+        c.cmd(b"AUTH PLAIN " + token, 235)
+        uid = finish(c, "after injected AUTH")
+    m = Db(srv.db_path).message(uid)
+    check_eq(m.auth_user, "alice", "authenticated over TLS")
+    check(m.tls, "stored as received over TLS")
+
+
+@case
+def starttls_injected_transaction_is_dropped():
+    srv = tls_server()
+    db = Db(srv.db_path)
+    before = db.count()
+    injected = (b"MAIL FROM:<injected@attacker.example>\r\nRCPT TO:<victim@example.net>\r\nDATA\r\n"
+                b"Subject: injected\r\n\r\nx\r\n.\r\nQUIT\r\n")
+    with sc.open_session(srv.smtp_port) as c:
+        starttls_with(c, injected)
+        r = c.cmd("EHLO real.test", 250)  # the first reply over TLS is this EHLO's
+        check(r.lines[0].startswith("mailjar"), f"EHLO reply first: {r!r}")
+        c.cmd("RCPT TO:<victim@example.net>", 503)  # no transaction was opened
+        uid = finish(c, "after injected transaction")
+    check_eq(db.count(), before + 1, "only the TLS message stored")
+    check_eq(db.message(uid).mail_from, "tls@example.org", "sender sent over TLS")
+    no_injected_message(db)
+
+
+@case
+def starttls_injection_split_across_writes():
+    # STARTTLS arrives in two reads, the second carrying its end and the injected commands.
+    # (Plaintext sent once the 220 is out is the handshake's problem: see the next case.)
+    srv = tls_server()
+    db = Db(srv.db_path)
+    with sc.open_session(srv.smtp_port) as c:
+        c.send(b"STAR")
+        time.sleep(0.05)
+        c.send(b"TTLS\r\nMAIL FROM:<injected@attacker.example>\r\nRCPT TO:<victim@example.net>\r\n")
+        c.expect(220, what="STARTTLS")
+        time.sleep(0.1)
+        check_eq(c.buf, b"", "nothing answered in plaintext")
+        c._wrap()
+        c.cmd("EHLO real.test", 250)
+        c.cmd("RCPT TO:<r@example.net>", 503)
+        finish(c, "after split injection")
+    no_injected_message(db)
+
+
+@case
+def plaintext_after_the_220_breaks_the_handshake():
+    # Commands sent after the 220 but before the ClientHello are not TLS: the handshake fails
+    # and the connection closes without executing anything.
+    srv = tls_server()
+    db = Db(srv.db_path)
+    before = db.count()
+    with sc.open_session(srv.smtp_port) as c:
+        c.cmd("STARTTLS", 220)
+        c.send(b"MAIL FROM:<injected@attacker.example>\r\nRCPT TO:<victim@example.net>\r\n")
+        check(c.wait_closed(timeout=10), "closed after a non-TLS handshake")
+        check(b"250" not in c.buf, f"nothing answered: {c.buf!r}")
+    finish(sc.open_session(srv.smtp_port), "the server still serves")
+    check_eq(db.count(), before + 1, "only the later message stored")
+    no_injected_message(db)
 
 
 if __name__ == "__main__":
