@@ -47,8 +47,12 @@ def old_contents(path):
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     con.row_factory = sqlite3.Row
     out = {}
-    for m in con.execute("SELECT m.id, m.uid, m.subject, m.is_read, m.rcpt_to_json, r.data FROM messages m "
-                         "JOIN raw r ON r.id = m.id"):
+    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    # From schema 3 on the read flag lives in message_index.
+    read = "x.is_read" if "message_index" in tables else "m.is_read"
+    join = "JOIN message_index x ON x.id = m.id " if "message_index" in tables else ""
+    for m in con.execute(f"SELECT m.id, m.uid, m.subject, {read} AS is_read, m.rcpt_to_json, r.data FROM messages m "
+                         f"JOIN raw r ON r.id = m.id {join}"):
         parts = [(p["part_id"], p["file_name"], p["sha256"], p["size"])
                  for p in con.execute("SELECT * FROM parts WHERE message = ? AND role = 'attachment' ORDER BY seq",
                                       (m["id"],))]
