@@ -170,6 +170,9 @@ def main():
             if (i + 1) % max(1, CALLS // 5) == 0:
                 rss_steps.append(rss_kb(p.pid) / 1024)
         rss_after = rss_kb(p.pid)
+        with open(f"/proc/{p.pid}/status") as f:
+            st = {k: v.split()[0] for k, _, v in (line.partition(":") for line in f) if v.split()}
+        anon_after, file_after = int(st.get("RssAnon", 0)), int(st.get("RssFile", 0))
         # Delete by search: every message with an attachment (i % 10 == 0, so N / 10 of them).
         hdr = {"Host": "127.0.0.1"}
         del_query = "has:attachment"
@@ -194,7 +197,9 @@ def main():
             print(f"| {name} | {p50:.2f} | {p95:.2f} |")
         print(f"\nWebSocket `new` frame after the SMTP 250: p50 {ws_p50:.1f} ms, max {ws_max:.1f} ms")
         print(f"RSS across {CALLS} API calls: {rss_before / 1024:.1f} MB -> {rss_after / 1024:.1f} MB "
-              f"(after each fifth: {', '.join(f'{r:.1f}' for r in rss_steps)} MB)")
+              f"(after each fifth: {', '.join(f'{r:.1f}' for r in rss_steps)} MB); at the end "
+              f"{anon_after / 1024:.1f} MB anonymous + {file_after / 1024:.1f} MB pages of mapped files "
+              f"(the readers mmap the database)")
         print(f"\nDELETE /api/v1/search?query={del_query}: {to_delete} of {total_before} messages in {del_ms:.0f} ms "
               f"(HTTP {r.status}); {left} left, {left_matching} still matching"
               f"{'' if del_ok else  ' -- WRONG: expected ' + str(total_before - to_delete) + ' left, 0 matching'}")
