@@ -202,9 +202,10 @@ def file_system_turned_read_only_answers_451_and_keeps_what_was_acknowledged():
     stored = db.message_ids()
     lost = [u for u in acked_before if u not in stored]
     check(not lost, f"{len(lost)} of {len(acked_before)} messages acknowledged before the error lost")
-    # A commit in flight while ext4 aborts its journal can be answered 250 (its fsync returned
-    # success) and still be gone after e2fsck: seen in about 1 run of 3, only for commits that
-    # ended within milliseconds of the error. Counted, not asserted: the kernel's promise, not ours.
+    # A commit whose fdatasync straddles the journal abort can be answered 250 (fdatasync
+    # returned 0) and still be gone after e2fsck: seen in about 1 run of 3, only for a commit in
+    # flight at the error. Plain Python (write + os.fdatasync in a loop, the same trigger) loses
+    # such a write too, so it is the kernel's promise, not ours: counted, not asserted.
     during = [u for u in load.acked if u not in acked_before]
     print(f"  acknowledged before the error: {len(acked_before)} (all kept); while it happened: {len(during)}, "
           f"lost of those: {sum(1 for u in during if u not in stored)}; refused: {len(load.refused)}", flush=True)
