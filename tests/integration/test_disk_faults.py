@@ -13,7 +13,9 @@ remounted read-only, or on a loop-mounted ext4 image that an error turns read-on
   keep working, a clean stop; after e2fsck every message acknowledged before the error is there
   (--db-sync full, as the journal aborts like a power loss) and whatever reappeared is whole.
 - Start-up on a full disk or a read-only filesystem (new or existing database): one clear error
-  line naming the database, a non-zero exit, and the files left as they were.
+  line naming the database, a non-zero exit, and the files left as they were. Except after a
+  crash on a full disk: with its WAL and -shm files in place mailjar starts, serves reads and
+  answers 451 until there is space again.
 Needs root (CI runs as root) for the loop device; util-linux, mount and e2fsprogs are in every
 Debian install."""
 
@@ -149,9 +151,14 @@ def kill_9_on_a_full_disk_then_restart_loses_nothing():
     check(len(load.refused) >= 20, f"refusals on the full disk: {len(load.refused)}")
     bad = [(m.token, r) for m, r in load.refused if r.code != 451 or r.enhanced() != "4.3.0"]
     check(not bad, f"refused otherwise than 451 4.3.0: {bad[:3]}")
-    box.unfill()
+    # Restarted while still full: the WAL and -shm files exist, so it opens, recovers the WAL,
+    # serves reads and answers 451; once space returns it accepts mail without another restart.
     srv.listeners = {}
     srv.start()
+    check_reads(srv, list(load.acked)[:50], "reads after a restart on the full disk")
+    r = send(srv.smtp_port, MailGen(5, prefix="still").message("plain"))
+    check_eq((r.code, r.enhanced()), (451, "4.3.0"), f"mail on the still-full disk: {r!r}")
+    box.unfill()
     check_eq(db.integrity_problems(), [], "database after the crash on a full disk")
     check_eq(db.fts_problems(), [], "full-text index")
     stored = db.message_ids()
