@@ -41,7 +41,7 @@ def binary():
     path = os.environ.get("MAILJAR_BIN") or os.path.join(_REPO, "build", "integ", "mailjar")
     if not os.path.exists(path):
         raise RuntimeError(f"mailjar binary not found at {path} (set MAILJAR_BIN)")
-    return path
+    return os.path.abspath(path)  # servers run in their own directory: a relative path would break
 
 
 def samples_dir():
