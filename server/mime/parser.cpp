@@ -9,6 +9,7 @@
 #include "mime/gmime_support.hpp"
 #include "mime/html_text.hpp"
 #include "mime/message_fields.hpp"
+#include "mime/parse_horizon.hpp"
 #include "mime/part_tree.hpp"
 #include "mime/text_util.hpp"
 #include "mime/transfer_decoder.hpp"
@@ -213,7 +214,11 @@ parsed_message parse(std::string_view raw, const parse_limits& limits) {
   parsed_message out;
   warning_list warnings;
   options_ptr options = make_options(&warnings);
-  detail::gobject_ptr<GMimeStream> stream = detail::make_view_stream(raw);
+  const detail::parse_horizon horizon =
+      detail::find_parse_horizon(raw, 4 * limits.max_parts + 4, limits.max_header_fields);
+  if (!horizon.reason.empty()) warnings.add(horizon.reason);
+  // A prefix of raw: GMime's offsets stay offsets into raw.
+  detail::gobject_ptr<GMimeStream> stream = detail::make_view_stream(raw.substr(0, horizon.length));
   detail::gobject_ptr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
   g_mime_parser_set_persist_stream(parser.get(), TRUE);
   g_mime_parser_set_format(parser.get(), GMIME_FORMAT_MESSAGE);

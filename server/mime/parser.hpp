@@ -14,7 +14,8 @@
 // Robustness: any bytes give a result (possibly with warnings); nothing throws. Work and
 // extra memory stay linear in the input: the parser reads `raw` in place (no copy), parts
 // beyond limits.max_parts or nested deeper than limits.max_depth are not listed (with a
-// warning), and GMime itself refuses nesting beyond 1024 multipart / 512 message levels.
+// warning), GMime only reads raw up to a bounded number of boundary lines and header fields
+// (with a warning), and GMime itself refuses nesting beyond 1024 multipart / 512 message levels.
 #pragma once
 
 #include <cstddef>
@@ -32,6 +33,10 @@ struct parse_limits {
   // Multipart/message nesting levels walked (the top-level entity is level 1). Real mail
   // nests 4-6 levels (mixed > alternative > related > ...; forwarded messages add one).
   std::size_t max_depth = 32;
+  // GMime is shown raw only up to the (4 * max_parts + 1)-th MIME boundary line and the
+  // (max_header_fields + 1)-th top-level header field (parse_horizon.hpp): it builds an object
+  // for each, so 50 MB of tiny parts or header lines would otherwise cost gigabytes.
+  std::size_t max_header_fields = 10000;
 };
 
 // Never throws, never rejects: any bytes give a parsed_message (maybe with warnings).
