@@ -14,6 +14,8 @@ after start-up. After each restart:
   its raw source, every attachment part by its SHA-256, and a search for its token;
 - PRAGMA integrity_check ok, foreign_key_check empty, mailjar's own row invariants
   (support/store.py integrity_problems), FTS5 integrity-check, API total == stored rows.
+A second case kills a server pruning under --max-messages (3 cycles): sound file, whole messages,
+the count back under the limit.
 Short form: 5 cycles. Long form: MAILJAR_CRASH_CYCLES=50 (the watchdog deadline grows with it);
 MAILJAR_CRASH_SEED repeats a run."""
 
@@ -301,6 +303,43 @@ def kill_9_cycles_lose_no_acknowledged_message():
           f"in_flight={len(ledger.inflight)} (stored {inflight_stored}) stored={len(stored)} lost=0 "
           f"api_writes={ledger.api_ops} deleted={len(ledger.deleted)} "
           f"kills={modes} wal_at_kill={states} time={time.monotonic() - t0:.1f}s", flush=True)
+
+
+@case
+def kill_9_while_pruning_leaves_a_sound_store():
+    """--max-messages 150 under load: prune transactions (deletes of raw, parts, index, tags and
+    full-text rows) run between group commits and are cut by the kill too. After each restart
+    the file is sound, every stored message is whole, and pruning brings the count back under
+    the limit."""
+    rng = random.Random(SEED + 1)
+    limit = 150
+    srv = mailjar.Server("--max-messages", limit, expect=["smtp", "http"])
+    ledger = Ledger()
+    for cycle in range(3):
+        load = Load(srv.smtp_port, THREADS, seed=SEED + 500 + cycle, prefix=f"p{cycle}t").start()
+        time.sleep(rng.uniform(1.0, 2.5))
+        srv.kill()
+        check(load.stop(timeout=60), "clients finished after the kill")
+        check(not load.errors, f"client errors: {load.errors[:5]}")
+        ledger.acked.update(load.acked)
+        ledger.inflight.update({m.token: m for m in load.inflight})
+        srv.listeners = {}
+        srv.start()
+        db = Db(srv.db_path)
+        check_eq(db.integrity_problems(), [], f"cycle {cycle}: database after restart")
+        known = ledger.by_message_id()
+        sums, mids = db.raw_sha256(), db.message_ids()
+        for uid, digest in sums.items():
+            m = ledger.acked.get(uid) or known.get(mids[uid])
+            check(m is not None and digest == m.sha256, f"cycle {cycle}: {uid} whole and sent")
+        deadline = time.monotonic() + 30
+        while db.count() > limit and time.monotonic() < deadline:
+            time.sleep(0.1)
+        check(db.count() <= limit, f"cycle {cycle}: pruned back to {limit} (now {db.count()})")
+        check_eq(api_json(srv.http_port, "/api/v1/messages?limit=1")["total"], db.count(), "API total")
+        check_eq(db.fts_problems(), [], f"cycle {cycle}: full-text index")
+    check(len(ledger.acked) > limit, f"the load went past the limit ({len(ledger.acked)} acknowledged)")
+    check(not srv.stop(), "clean stop")
 
 
 if __name__ == "__main__":
