@@ -2,6 +2,7 @@
 limit, for the abuse and hostile-content tests (bounded memory, no leaked sockets).
 
     rss_kib(pid), peak_kib(pid)    VmRSS / VmHWM in KiB
+    reset_peak(pid)                VmHWM back to VmRSS (peak of one step, not of the process's life)
     fd_count(pid)                  entries in /proc/<pid>/fd
     raise_nofile(n)                soft (and, as root, hard) RLIMIT_NOFILE to at least n; returns the soft limit
     small_quarantine_env()         ASAN_OPTIONS with a 1 MB quarantine, so freed memory shows as freed
@@ -51,3 +52,11 @@ def raise_nofile(n):
 def small_quarantine_env():
     asan = (os.environ.get("ASAN_OPTIONS", "") + ":quarantine_size_mb=1").lstrip(":")
     return {"ASAN_OPTIONS": asan}
+
+
+def reset_peak(pid):
+    """Reset VmHWM to the current RSS (Linux: writing 5 to clear_refs), so the next peak_kib()
+    is the peak since now. Returns the current RSS in KiB."""
+    with open(f"/proc/{pid}/clear_refs", "w") as f:
+        f.write("5")
+    return rss_kib(pid)
