@@ -16,11 +16,14 @@ remounted read-only, or on a loop-mounted ext4 image that an error turns read-on
   line naming the database, a non-zero exit, and the files left as they were. Except after a
   crash on a full disk: with its WAL and -shm files in place mailjar starts, serves reads and
   answers 451 until there is space again.
+- Migrations on a nearly full disk (samples/legacy/schema-v2.sql): upgraded, or one error line
+  (possibly with a migration half done); with space back the next start completes them.
 Needs root (CI runs as root) for the loop device; util-linux, mount and e2fsprogs are in every
 Debian install."""
 
 import concurrent.futures
 import os
+import sqlite3
 import sys
 import time
 
@@ -291,6 +294,46 @@ def start_up_on_a_full_or_read_only_disk_fails_clearly():
     check_eq(api(srv, f"/api/v1/message/{uid}").status, 200, "and readable")
     check(not srv.stop(), "clean stop")
     box.close()
+
+
+@case
+def migration_on_a_full_disk_fails_cleanly_and_resumes():
+    """The schema-2 database of samples/legacy upgraded on a disk with little room: each
+    migration is one transaction, so a start either upgrades or exits with one line (some with
+    a migration half done: version 3 of 4); with space back, the next start finishes the job and
+    every message is there."""
+    dump = os.path.join(mailjar.samples_dir(), "legacy", "schema-v2.sql")
+    with open(dump) as f:
+        sql = f.read()
+    outcomes = []
+    for leave in (0, 16 << 10, 64 << 10, 128 << 10, 256 << 10, 512 << 10):
+        box = fs_sandbox.Sandbox("8m")
+        path = box.inside("mailjar.db")
+        con = sqlite3.connect(path, isolation_level=None)
+        con.executescript(sql)
+        count = con.execute("SELECT count(*) FROM messages").fetchone()[0]
+        con.close()
+        box.fill(leave=leave)
+        try:
+            srv = box.server()
+        except RuntimeError as e:
+            text = str(e)
+            check("exited with 2" in text and f"cannot use database '{path}'" in text,
+                  f"{leave} bytes free: one clear line and exit 2: {text[-800:]}")
+            outcomes.append("migration" if "migration to schema version" in text else "open")
+        else:
+            check(not srv.stop(), "clean stop")
+            outcomes.append("upgraded")
+        box.unfill()
+        db = Db(path)
+        srv = box.server()
+        check_eq(db.schema_version(), 4, f"{leave} bytes free, then space: upgraded")
+        check_eq(db.count(), count, "every message")
+        check_eq(db.integrity_problems(), [], "database")
+        check_eq(db.fts_problems(), [], "full-text index")
+        check(not srv.stop(), "clean stop")
+        box.close()
+    check("migration" in outcomes and "upgraded" in outcomes, f"outcomes by free space: {outcomes}")
 
 
 if __name__ == "__main__":
