@@ -5,7 +5,8 @@ remounted read-only, or on a loop-mounted ext4 image that an error turns read-on
 - Disk full while running: every end of data is answered 451 4.3.0 or 250 (SQLite may still
   reuse WAL space), never anything else, never a hang or a crash; 250 means stored and 451 means
   nothing stored, and only stored messages get a `new` event; the HTTP API keeps serving reads;
-  once the filler is removed, mail is accepted again without a restart, the database passes
+  API writes answer 500 and change nothing; once the filler is removed, mail (and API writes)
+  are accepted again without a restart, the database passes
   integrity_check and nothing acknowledged is lost. Also with a kill -9 while the disk is full.
 - Read-only while running: a tmpfs cannot be remounted read-only under mailjar (Linux refuses
   with EBUSY while the database is open for writing; asserted, so the test notices if that
@@ -22,6 +23,7 @@ Needs root (CI runs as root) for the loop device; util-linux, mount and e2fsprog
 Debian install."""
 
 import concurrent.futures
+import json
 import os
 import sqlite3
 import sys
@@ -105,6 +107,14 @@ def disk_full_answers_451_keeps_reads_and_recovers_without_restart():
     check(len(refused) >= 10, f"a full disk refuses mail (451: {len(refused)}, 250: {len(acked) - 5})")
     check(srv.alive(), "still running on a full disk")
     check_reads(srv, before, "reads on a full disk")
+    # API writes fail with 500 and change nothing; after recovery they work.
+    first, second = sorted(before)[:2]
+    for method, path, body in (("PUT", "/api/v1/tags", {"IDs": [first], "Tags": ["full-disk"]}),
+                               ("DELETE", "/api/v1/messages", {"IDs": [second]})):
+        r = hc.request(srv.http_port, method, path, body=json.dumps(body),
+                       headers={"Content-Type": "application/json"}, timeout=30)
+        check_eq(r.status, 500, f"{method} {path} on a full disk: {r!r}")
+    check(first not in db.tags_by_uid() and second in db.uids(), "the failed API writes changed nothing")
     stored = db.message_ids()
     for uid, m in acked.items():
         check_eq(stored.get(uid), m.message_id, f"acknowledged {uid} is stored")
@@ -123,6 +133,10 @@ def disk_full_answers_451_keeps_reads_and_recovers_without_restart():
     check(not missing, f"acknowledged messages missing: {missing}")
     check(not [t for t, m in refused.items() if m.message_id in stored.values()], "no refused message stored")
     check_reads(srv, acked, "reads after recovery")
+    r = hc.request(srv.http_port, "PUT", "/api/v1/tags", body=json.dumps({"IDs": [first], "Tags": ["full-disk"]}),
+                   headers={"Content-Type": "application/json"}, timeout=30)
+    check_eq(r.status, 200, "tags after recovery")
+    check_eq(db.tags_by_uid().get(first), ["full-disk"], "tag stored after recovery")
     check_eq(db.integrity_problems(), [], "database after recovery")
     check_eq(db.fts_problems(), [], "full-text index after recovery")
     events.wait_for(len(acked), timeout=20)
