@@ -9,7 +9,9 @@ temporary file, start the current mailjar on it and check that
   flag and tags, each attachment downloads with the SHA-256 the old release recorded, and a
   search for a word of its subject, for its tags and for has:attachment finds it;
 - a new message is accepted and stored next to them;
-- a second start is a no-op: same schema, same rows."""
+- a second start is a no-op: same schema, same rows.
+And a first start killed (SIGKILL) at a random moment, before, between or after migrations,
+is completed by the next start."""
 
 import glob
 import hashlib
@@ -159,6 +161,40 @@ def every_legacy_fixture_upgrades():
             check_fixture(dump)
         except AssertionError as e:
             raise AssertionError(f"{os.path.basename(dump)}: {e}") from e
+
+
+@case
+def kill_9_during_the_upgrade_then_start_again():
+    """SIGKILL at a random moment of the first start on an old database (before, during or after
+    its migrations), then start again: upgraded, every message there, the file sound."""
+    import random
+    import subprocess
+    import time
+    rng = random.Random()
+    seen = {}
+    for dump in fixtures():
+        for _ in range(6):
+            path = restore(dump)
+            version, old = old_contents(path)
+            srv = mailjar.Server(db=path, expect=["smtp", "http"], start=False)
+            p = subprocess.Popen(srv.argv(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL, env=srv.env, cwd=srv.cwd)
+            time.sleep(rng.uniform(0.0, 0.25))
+            p.kill()
+            p.wait(timeout=10)
+            db = Db(path)
+            try:
+                at_kill = db.schema_version()
+            except sqlite3.DatabaseError:  # e.g. a hot journal of the switch to WAL: mailjar's to recover
+                at_kill = "unreadable read-only"
+            seen[at_kill] = seen.get(at_kill, 0) + 1
+            srv.start()
+            check_eq(db.schema_version(), LATEST, f"{os.path.basename(dump)}: upgraded after a kill at version {at_kill}")
+            check_eq(db.uids(), set(old), "every old message")
+            check_eq(db.integrity_problems(), [], "database")
+            check_eq(db.fts_problems(), [], "full-text index")
+            check(not srv.stop(), "clean stop")
+    print(f"  schema version found after the kill: {seen}", flush=True)
 
 
 if __name__ == "__main__":
