@@ -1,5 +1,6 @@
 #include "store/schema.hpp"
 
+#include <cstring>
 #include <filesystem>
 #include <string_view>
 #include <system_error>
@@ -308,7 +309,14 @@ result<std::int64_t> pragma_int(sqlite3* db, const char* sql) {
   if (!s.valid()) return error{s.error()};
   const int rc = s.step();
   if (rc == SQLITE_ROW) return s.column_int(0);
-  return error{sqlite3_errmsg(db)};
+  // With the system error behind an I/O failure: a full disk shows up here as "disk I/O error"
+  // (the -shm file cannot be sized), which says nothing without "(No space left on device)".
+  std::string why = sqlite3_errmsg(db);
+  const int primary = sqlite3_extended_errcode(db) & 0xff;
+  const int sys = sqlite3_system_errno(db);
+  if ((primary == SQLITE_IOERR || primary == SQLITE_FULL || primary == SQLITE_CANTOPEN) && sys != 0)
+    why += std::string(" (") + std::strerror(sys) + ")";
+  return error{why};
 }
 
 // Anything but an empty database or one of ours is refused before we write to it.

@@ -285,7 +285,8 @@ def start_up_on_a_full_or_read_only_disk_fails_clearly():
     # A new database on a full disk.
     box = fs_sandbox.Sandbox("8m")
     box.fill()
-    start_fails(box, "new database, full disk")
+    text = start_fails(box, "new database, full disk")
+    check("No space left on device" in text or "disk is full" in text, f"says the disk is full: {text[-600:]}")
     box.unfill()
     # An existing database (stopped cleanly, so no WAL left) on a full disk.
     srv = box.server()
@@ -293,7 +294,8 @@ def start_up_on_a_full_or_read_only_disk_fails_clearly():
     check(not srv.stop(), "clean stop")
     db = Db(box.inside("mailjar.db"))
     box.fill()
-    start_fails(box, "existing database, full disk")
+    text = start_fails(box, "existing database, full disk")
+    check("No space left on device" in text or "disk is full" in text, f"says the disk is full: {text[-600:]}")
     box.unfill()
     # The same database on a read-only filesystem, and a new one there.
     ok, err = box.remount("ro")
