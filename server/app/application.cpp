@@ -32,6 +32,7 @@
 #include "http/ws_hub.hpp"
 #include "ingest/ingest_service.hpp"
 #include "log/log.hpp"
+#include "log/thread_name.hpp"
 #include "smtp/smtp_server.hpp"
 #include "store/sqlite_store.hpp"
 #include "tls/tls_context.hpp"
@@ -207,8 +208,13 @@ int run(const config& c) {
   // MIME parsing is CPU work: it runs here, never on the network thread.
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   asio::thread_pool parse_pool(cores);
-  ingest::ingest_service ingest(
-      *db, bus, [&parse_pool](std::function<void()> job) { asio::post(parse_pool, std::move(job)); });
+  ingest::ingest_service ingest(*db, bus, [&parse_pool](std::function<void()> job) {
+    asio::post(parse_pool, [job = std::move(job)] {
+      static thread_local const bool named = (log::name_this_thread("mj-parse"), true);
+      (void)named;
+      job();
+    });
+  });
 
   api::settings settings;
   settings.version = MAILJAR_VERSION;
@@ -225,9 +231,8 @@ int run(const config& c) {
     release = std::move(*started);
   }
   api_sent_counter api_sent;
-  api::router router(
-      api::services{box, bus, send_through(ingest, api_sent), settings, runtime_of(ingest, *db, api_sent),
-                    release ? &release->port() : nullptr});
+  api::router router(api::services{box, bus, send_through(ingest, api_sent), settings,
+                                   runtime_of(ingest, *db, api_sent), release ? &release->port() : nullptr});
   // The API blocks on SQLite: it runs on its own workers, never on the network thread. Declared
   // after the router: jobs still queued when it is destroyed (early return) run against a live one.
   asio::thread_pool api_pool(std::max(4u, cores));
@@ -247,7 +252,15 @@ int run(const config& c) {
   web_options.smtp_address = [&bound] { return bound; };  // set below, before any request is served
   http::http_server web(
       io, std::move(web_options), http_auth, [&router](const api::request& r) { return router.handle(r); },
-      hub, [&api_pool](std::function<void()> job) { asio::post(api_pool, std::move(job)); }, http_tls);
+      hub,
+      [&api_pool](std::function<void()> job) {
+        asio::post(api_pool, [job = std::move(job)] {
+          static thread_local const bool named = (log::name_this_thread("mj-api"), true);
+          (void)named;
+          job();
+        });
+      },
+      http_tls);
 
   auto smtp_opts = smtp_options(c, std::move(*allow));
   smtp_opts.errors = &bus;  // 4xx/5xx replies reach WebSocket clients as `error` frames (Mailpit)

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <future>
 
+#include "log/thread_name.hpp"
 #include "search/parser.hpp"
 #include "search/tags.hpp"
 
@@ -40,7 +41,10 @@ result<std::unique_ptr<sqlite_store>> sqlite_store::open(const store_config& cfg
                                                           cfg.checkpoint_hard_pages);
     s->checkpointer_->attach(s->writer_->db());
   }
-  s->thread_ = std::thread([p = s.get()] { p->writer_loop(); });
+  s->thread_ = std::thread([p = s.get()] {
+    log::name_this_thread("mj-writer");
+    p->writer_loop();
+  });
   s->writer_id_ = s->thread_.get_id();
   return s;
 }

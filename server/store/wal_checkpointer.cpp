@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "log/log.hpp"
+#include "log/thread_name.hpp"
 
 namespace mailjar::store {
 
@@ -13,7 +14,10 @@ wal_checkpointer::wal_checkpointer(std::string path, int busy_timeout_ms, int so
       soft_limit_(soft_limit_pages),
       hard_limit_(hard_limit_pages),
       step_(soft_limit_pages / 4 > 0 ? soft_limit_pages / 4 : 1) {
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    log::name_this_thread("mj-checkpoint");
+    run();
+  });
 }
 
 wal_checkpointer::~wal_checkpointer() {
