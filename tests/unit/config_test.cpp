@@ -78,7 +78,7 @@ TEST_CASE("bad flags give one clear reason", "[config]") {
   CHECK(parse_err({"--smtp-auth-file", "/nonexistent/file"}).find("cannot read") != std::string::npos);
 }
 
-TEST_CASE("--smtp-data-timeout: default 600 s, flag, MAILJAR_SMTP_DATA_TIMEOUT, never 0", "[config]") {
+TEST_CASE("smtp data timeout: default 600 s, --smtp-data-timeout, MAILJAR_SMTP_DATA_TIMEOUT, never 0", "[config]") {
   CHECK(parse_ok({}).smtp_data_timeout_s == 600);
   CHECK(parse_ok({"--smtp-data-timeout", "30"}).smtp_data_timeout_s == 30);
   CHECK(parse_ok({}, {{"MAILJAR_SMTP_DATA_TIMEOUT", "45"}}).smtp_data_timeout_s == 45);
