@@ -6,17 +6,25 @@ dot-unstuffing), and the server must not answer the smuggled commands. Also with
 terminator at a write boundary, and with --smtp-bare-lf reject (550, nothing stored). The ten
 published variants are named in PUBLISHED_VARIANTS. CRLF.CRLF inside BDAT chunks is data.
 STARTTLS injection: EHLO, AUTH or a whole transaction pipelined with STARTTLS (also split
-across reads) is discarded, and plaintext sent after the 220 fails the handshake."""
+across reads) is discarded, and plaintext sent after the 220 fails the handshake. The other
+direction: replies a smart host injects behind its STARTTLS 220 are discarded by the release
+client (the message is delivered over TLS in step, nothing "injected" in the transcript)."""
 
 import base64
+import json
 import os
 import re
+import socket
+import ssl
 import sys
+import threading
 import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from support import certs  # noqa: E402
+from support import http_client as hc  # noqa: E402
 from support import mailjar  # noqa: E402
 from support import smtp_client as sc  # noqa: E402
 from support.runner import case, check, check_eq, main  # noqa: E402
@@ -315,6 +323,95 @@ def plaintext_after_the_220_breaks_the_handshake():
     finish(sc.open_session(srv.smtp_port), "the server still serves")
     check_eq(db.count(), before + 1, "only the later message stored")
     no_injected_message(db)
+
+
+# -- response injection: a smart host answering STARTTLS with extra plaintext replies -------------
+class InjectingSmartHost(threading.Thread):
+    """A scripted SMTP server on 127.0.0.1 that puts fake replies right behind its STARTTLS 220
+    in the same write (the server-side CVE-2011-0411 case), then speaks honest SMTP over TLS and
+    records what it received. A client that kept the plaintext would read "250 injected" as the
+    answer to its EHLO over TLS, and be one reply out of step from then on."""
+
+    INJECTED = b"250-injected\r\n250 PIPELINING\r\n250 2.1.0 injected ok\r\n354 injected go ahead\r\n"
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        cert, key = certs.make_cert()
+        self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.ctx.load_cert_chain(cert, key)
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.commands, self.data, self.error = [], None, None
+
+    def run(self):
+        try:
+            conn, _ = self.sock.accept()
+            conn.settimeout(20)
+            f = conn.makefile("rb")
+            conn.sendall(b"220 evil.test ESMTP\r\n")
+            while True:
+                line = f.readline()
+                self.commands.append(line)
+                if line.upper().startswith(b"EHLO"):
+                    conn.sendall(b"250-evil.test\r\n250-STARTTLS\r\n250 8BITMIME\r\n")
+                elif line.upper().startswith(b"STARTTLS"):
+                    conn.sendall(b"220 2.0.0 go ahead\r\n" + self.INJECTED)
+                    break
+                else:
+                    conn.sendall(b"503 5.5.1 STARTTLS first\r\n")
+            tls = self.ctx.wrap_socket(conn, server_side=True)
+            f = tls.makefile("rb")
+            while True:
+                line = f.readline()
+                if not line:
+                    return
+                self.commands.append(b"TLS " + line)
+                verb = line[:4].upper()
+                if verb == b"EHLO":
+                    tls.sendall(b"250-evil.test\r\n250 8BITMIME\r\n")
+                elif verb == b"DATA":
+                    tls.sendall(b"354 go ahead\r\n")
+                    body = b""
+                    while not body.endswith(b"\r\n.\r\n"):
+                        chunk = f.readline()
+                        if not chunk:
+                            return
+                        body += chunk
+                    self.data = body
+                    tls.sendall(b"250 2.0.0 queued\r\n")
+                elif verb == b"QUIT":
+                    tls.sendall(b"221 2.0.0 bye\r\n")
+                    return
+                else:
+                    tls.sendall(b"250 2.0.0 ok\r\n")
+        except Exception as e:  # noqa: BLE001 - reported by the case
+            self.error = e
+        finally:
+            self.sock.close()
+
+
+@case
+def injected_replies_after_a_smart_hosts_starttls_are_discarded():
+    host = InjectingSmartHost()
+    host.start()
+    srv = mailjar.Server("--relay-host", f"127.0.0.1:{host.port}", "--relay-tls", "starttls", "--relay-insecure",
+                         "--relay-allow-any", "--hostname", "jar.test", expect=["smtp", "http"])
+    uid = sc.send_message(srv.smtp_port, b"From: a@example.org\r\nSubject: release through an evil host\r\n\r\nhi\r\n")
+    r = hc.request(srv.http_port, "POST", f"/api/v1/message/{uid}/release", body=json.dumps({"To": ["dev@example.net"]}),
+                   headers={"Content-Type": "application/json"}, timeout=60)
+    check_eq(r.status, 200, f"release through the host: {r.body[:300]!r}")
+    host.join(timeout=30)
+    check(host.error is None, f"smart host: {host.error!r}")
+    tls_cmds = [c for c in host.commands if c.startswith(b"TLS ")]
+    check(tls_cmds and tls_cmds[0].startswith(b"TLS EHLO"), f"EHLO again first over TLS: {host.commands}")
+    verbs = [c[4:8].upper() for c in tls_cmds]
+    check_eq(verbs, [b"EHLO", b"MAIL", b"RCPT", b"DATA", b"QUIT"], f"commands over TLS, in step: {host.commands}")
+    check(host.data is not None and b"release through an evil host" in host.data, "the message arrived over TLS")
+    deliveries = json.loads(hc.request(srv.http_port, "GET", f"/api/v1/message/{uid}/deliveries").body)
+    rcpt = deliveries["Deliveries"][0]["Recipients"][0]
+    check_eq(rcpt["Status"], "delivered", f"delivered: {rcpt}")
+    transcript = json.dumps(deliveries)
+    check("injected" not in transcript, "no injected reply was read as an answer")
 
 
 if __name__ == "__main__":
