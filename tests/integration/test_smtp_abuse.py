@@ -2,7 +2,8 @@
 """Network abuse: the server keeps serving well-behaved clients with bounded memory, and each
 limit answers with its code. Slowloris clients dribbling a byte at a time into a command line,
 an over-long line or DATA/BDAT are cut with 421 4.4.2 once the whole line (--smtp-timeout) or
-the whole data (--smtp-data-timeout) takes too long, though no single read was idle; 1 MB
+the whole data (--smtp-data-timeout) takes too long, though no single read was idle, and one
+that only sends NOOP/RSET/... is closed after 100 of them plus 20 counted as errors; 1 MB
 command lines (without CRLF, many in a row, as a SASL response) get 500 5.5.2 with flat memory
 and the 20-error cap closes a flood of them with 421; 1 000 idle connections leave the server
 serving others (and all time out with 421 4.4.2), while with the default cap of 500 the rest
@@ -176,6 +177,36 @@ def slowloris_clients_are_cut_and_others_served():
         check(db.message(uid) is not None, f"honest message {uid} stored")
     check_eq(db.count(), before + len(served), "only the honest messages stored, nothing of the dribblers")
     check(srv.log_text().count("event=smtp_timeout") >= len(dribblers), "a timeout line per dribbler")
+
+
+@case
+def only_junk_commands_end_with_421_mail_resets_the_count():
+    # A slowloris can finish every line in time; a session that never sends mail is still
+    # bounded: past 100 NOOP/RSET/VRFY/HELP/EHLO since the last message each counts as an error.
+    srv = slow_server()
+    with sc.open_session(srv.smtp_port) as c:  # EHLO is the first junk command
+        c.send(b"NOOP\r\n" * 130)
+        codes = []
+        try:
+            while len(codes) < 131:
+                codes.append(c.reply().code)
+        except sc.Closed:
+            pass
+        check_eq(codes[-1], 421, f"ends with 421 after {len(codes)} replies")
+        check_eq(len(codes), 120, "100 junk commands, then 20 counted as errors (the 20th answered 421 too)")
+        check(c.wait_closed(), "closed")
+    # A pooled client (RSET and NOOP between messages, as nodemailer's pool does) is never cut.
+    with sc.open_session(srv.smtp_port) as c:
+        for i in range(60):
+            for _ in range(3):
+                c.cmd("NOOP", 250)
+            c.cmd("RSET", 250)
+            c.cmd("MAIL FROM:<pool@example.org>", 250)
+            c.cmd("RCPT TO:<r@example.net>", 250)
+            c.cmd("DATA", 354)
+            c.send(f"Subject: pooled {i}\r\n\r\nx\r\n.\r\n".encode())
+            c.expect(250)
+        c.cmd("QUIT", 221)
 
 
 # -- 1 MB lines --------------------------------------------------------------------------------

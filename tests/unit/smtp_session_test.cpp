@@ -769,3 +769,26 @@ TEST_CASE("lines_read counts whole command lines, not bytes or data lines", "[sm
   CHECK(d.m.lines_read() == 6);
   CHECK(d.messages.size() == 1);
 }
+
+TEST_CASE("junk commands beyond 100 since the last message count as errors, then 421", "[smtp][session]") {
+  // A slowloris that completes every line in time but never sends mail cannot stay forever.
+  driver d(test_config());
+  d.feed("EHLO a\r\n");  // junk 1
+  for (int i = 0; i < 99; ++i) d.feed("NOOP\r\n");
+  d.feed("MAIL FROM:<a@b.c>\r\nRCPT TO:<d@e.f>\r\nDATA\r\nSubject: s\r\n\r\nx\r\n.\r\n");
+  REQUIRE(d.messages.size() == 1);  // a message resets the count
+  d.out.clear();
+  for (int i = 0; i < 119; ++i) d.feed("NOOP\r\n");
+  CHECK_FALSE(d.closed);
+  CHECK(d.out.find("421") == std::string::npos);
+  d.feed("RSET\r\n");  // the 120th: 100 allowed + 20 errors
+  CHECK(d.closed);
+  CHECK(d.out.find("421 4.7.0") != std::string::npos);
+
+  auto cfg = test_config();
+  cfg.max_recipients = 1;
+  driver r(cfg);
+  r.feed("EHLO a\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<d@e.f>\r\n");
+  for (int i = 0; i < 119 && !r.closed; ++i) r.feed("RCPT TO:<more@e.f>\r\n");  // 452 each, junk too
+  CHECK(r.closed);
+}

@@ -27,11 +27,14 @@ void impl::handle_command(std::string_view line) {
       return fail(replies::unknown_command());
     case verb::not_implemented:
     case verb::expn:
-      return send(replies::not_implemented());
+      send(replies::not_implemented());
+      return count_junk();
     case verb::helo:
-      return on_helo(cmd.args, false);
+      on_helo(cmd.args, false);
+      return count_junk();
     case verb::ehlo:
-      return on_helo(cmd.args, true);
+      on_helo(cmd.args, true);
+      return count_junk();
     case verb::mail:
       return on_mail(cmd.args);
     case verb::rcpt:
@@ -41,17 +44,21 @@ void impl::handle_command(std::string_view line) {
     case verb::bdat:
       return on_bdat(cmd.args);
     case verb::rset:
-      return on_rset(cmd.args);
+      on_rset(cmd.args);
+      return count_junk();
     case verb::noop:
-      return send(replies::ok());
+      send(replies::ok());
+      return count_junk();
     case verb::quit:
       send(replies::bye());
       m = mode::closed;
       return;
     case verb::vrfy:
-      return on_vrfy(cmd.args);
+      on_vrfy(cmd.args);
+      return count_junk();
     case verb::help:
-      return send(replies::help());
+      send(replies::help());
+      return count_junk();
     case verb::starttls:
       return on_starttls(cmd.args);
     case verb::auth:
@@ -118,7 +125,10 @@ void impl::on_rcpt(std::string_view args) {
   if (path.status == path_status::bad_address || path.address.empty()) return fail(replies::bad_recipient());
   if (!path.params.empty()) return fail(replies::unknown_parameter());  // no DSN or other RCPT extensions
 
-  if (tx.rcpt_to.size() >= cfg.max_recipients) return send(replies::too_many_recipients());
+  if (tx.rcpt_to.size() >= cfg.max_recipients) {
+    send(replies::too_many_recipients());
+    return count_junk();
+  }
   tx.rcpt_to.emplace_back(path.address);
   send(replies::recipient_ok());
 }

@@ -212,6 +212,7 @@ void impl::complete_message() {
   ready.env.body_type = std::move(tx.body_type);
   ready.data = std::move(data);
   ready_taken = false;
+  junk = 0;
   reset_transaction();
   m = mode::delivering;
 }
@@ -235,6 +236,15 @@ void impl::send(const reply& r) { out += r.wire(); }
 
 void impl::fail(const reply& r) {
   send(r);
+  ++errors;
+  if (cfg.max_errors > 0 && errors >= cfg.max_errors && m != mode::closed) {
+    send(replies::too_many_errors(cfg.hostname));
+    m = mode::closed;
+  }
+}
+
+void impl::count_junk() {
+  if (cfg.max_junk_commands == 0 || ++junk <= cfg.max_junk_commands) return;
   ++errors;
   if (cfg.max_errors > 0 && errors >= cfg.max_errors && m != mode::closed) {
     send(replies::too_many_errors(cfg.hostname));

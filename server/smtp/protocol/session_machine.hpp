@@ -43,6 +43,11 @@ struct session_config {
   bool reject_bare_line_endings = false;       // DATA with bare CR or LF -> 550 5.5.2 (else kept as is)
   bool tls_available = false;                  // advertise and accept STARTTLS
   bool implicit_tls = false;                   // connection is already TLS (smtps listener)
+  // Commands that cannot lead to a message (NOOP, RSET, VRFY, EXPN, HELP, HELO/EHLO, unimplemented
+  // verbs, RCPT over the cap) beyond this many since the last message each count as an error, like
+  // Postfix's smtpd_junk_command_limit: a client dribbling one NOOP after another within every
+  // timeout cannot hold a connection forever.
+  std::size_t max_junk_commands = 100;
   // AUTH: by default any credentials are accepted and the user name is recorded.
   bool auth_required = false;                // MAIL before AUTH -> 530 5.7.0
   std::map<std::string, std::string> users;  // when non-empty, AUTH is checked against it

@@ -78,6 +78,7 @@ struct session_state {
   // Output helpers.
   void send(const reply& r);
   void fail(const reply& r);  // a bad command: counts towards max_errors
+  void count_junk();          // a command that cannot lead to a message (see max_junk_commands)
   void reset_transaction();
 
   session_config cfg;
@@ -89,6 +90,7 @@ struct session_state {
   std::string out;  // wire-format replies not yet taken
   mode m = mode::command;
   std::size_t errors = 0;
+  std::size_t junk = 0;     // junk commands since the last message
   std::uint64_t lines = 0;  // command/SASL lines (also over-long ones) read to their LF
 
   // Connection state (forgotten on STARTTLS).
