@@ -74,7 +74,9 @@ std::string fts_phrase(const std::string& words) {
   std::string out = "\"";
   for (char c : words) {
     if (c == '"') out += '"';
-    out += c;
+    // FTS5 reads its query up to a NUL ("unterminated string"); the tokenizer splits words
+    // at control characters anyway, so a space matches the same.
+    out += c == '\0' ? ' ' : c;
   }
   return out + "\"*";
 }
