@@ -176,10 +176,14 @@ class Server:
             self.db = os.path.join(self.dir, "mailjar.db")
             cmd = [MAILJAR_BIN, "--smtp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--db", self.db] + list(extra)
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, cwd=self.dir)
-        if kind == "mailjar":
-            self._wait_listening()
-        elif not wait_port(self.port, self.proc) or (self.http_port and not wait_port(self.http_port, self.proc)):
-            raise RuntimeError("%s did not start: %s" % (kind, self.tail()))
+        try:
+            if kind == "mailjar":
+                self._wait_listening()
+            elif not wait_port(self.port, self.proc) or (self.http_port and not wait_port(self.http_port, self.proc)):
+                raise RuntimeError("%s did not start: %s" % (kind, self.tail()))
+        except RuntimeError:
+            self.stop()
+            raise
 
     def _wait_listening(self):
         deadline = time.monotonic() + 30
@@ -196,6 +200,8 @@ class Server:
         self.port, self.http_port = ports["smtp"], ports["http"]
 
     def tail(self):
+        if self.log.closed:
+            return ""
         self.log.seek(0)
         return " | ".join(self.log.read().splitlines()[-3:])
 
@@ -723,7 +729,10 @@ def main():
     results = {"meta": meta}
     try:
         for phase in PHASES:
-            {"compare": phase_compare, "prune": phase_prune, "big": phase_big}[phase](work, results)
+            try:
+                {"compare": phase_compare, "prune": phase_prune, "big": phase_big}[phase](work, results)
+            except (RuntimeError, OSError, subprocess.SubprocessError) as e:
+                problem("phase %s stopped: %s" % (phase, e))
     finally:
         meta["load_after"] = loadavg()
         if not KEEP:
