@@ -1,5 +1,7 @@
 #include "store/schema.hpp"
 
+#include <sys/statvfs.h>
+
 #include <cstring>
 #include <filesystem>
 #include <string_view>
@@ -380,6 +382,17 @@ status migrate(sqlite3* db, int target_version) {
   return ok_status();
 }
 
+namespace {
+
+// The directory of `path` is on a file system mounted read-only.
+bool on_read_only_file_system(const std::string& path) {
+  struct statvfs fs {};
+  const auto dir = std::filesystem::path(path).parent_path();
+  return ::statvfs(dir.empty() ? "." : dir.c_str(), &fs) == 0 && (fs.f_flag & ST_RDONLY) != 0;
+}
+
+}  // namespace
+
 result<db_ptr> open_writer_db(const std::string& path, const writer_settings& settings, int target_version) {
   if (path.empty()) return error{"no database path given"};
   const std::string label = "database '" + path + "'";
@@ -387,14 +400,22 @@ result<db_ptr> open_writer_db(const std::string& path, const writer_settings& se
   if (std::filesystem::is_directory(path, ec)) return error{"cannot open " + label + ": it is a directory"};
 
   auto opened = open_connection(path, false, settings.busy_timeout_ms);
-  if (!opened) return error{opened.error_message()};
+  if (!opened) {
+    // SQLite falls back to a read-only open, whose errno ("No such file or directory") hides why.
+    if (on_read_only_file_system(path))
+      return error{"cannot open " + label + ": it is on a read-only file system"};
+    return error{opened.error_message()};
+  }
   db_ptr db = std::move(*opened);
   auto fail = [&](const std::string& why) { return error{"cannot use " + label + ": " + why}; };
 
   // Nothing is written before we know the file is ours (or empty): the first read of the
   // header is where a file that is not SQLite shows up, then foreign and newer databases.
   if (auto ours = check_compatible(db.get()); !ours) return fail(ours.error_message());
-  if (sqlite3_db_readonly(db.get(), "main") == 1) return fail("it is read-only (check file permissions)");
+  if (sqlite3_db_readonly(db.get(), "main") == 1) {
+    if (on_read_only_file_system(path)) return fail("it is on a read-only file system");
+    return fail("it is read-only (check file permissions)");
+  }
 
   // Takes effect only when the file is new. 16 KiB pages pack several ~2 KB message rows per
   // page and cut overflow chains for raw blobs: about twice the ingest rate of 4 KiB pages.

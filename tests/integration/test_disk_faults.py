@@ -300,8 +300,10 @@ def start_up_on_a_full_or_read_only_disk_fails_clearly():
     # The same database on a read-only filesystem, and a new one there.
     ok, err = box.remount("ro")
     check(ok, f"remount ro: {err}")
-    start_fails(box, "existing database, read-only filesystem")
-    start_fails(box, "new database, read-only filesystem", db_name="new.db")
+    for what, name in (("existing database, read-only filesystem", "mailjar.db"),
+                       ("new database, read-only filesystem", "new.db")):
+        text = start_fails(box, what, db_name=name)
+        check("read-only file system" in text.lower(), f"{what}: says the file system is read-only: {text[-600:]}")
     ok, err = box.remount("rw")
     check(ok, f"remount rw: {err}")
     check_eq(db.integrity_problems(), [], "database after the failed starts")
