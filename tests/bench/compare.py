@@ -623,7 +623,7 @@ def render(results, meta):
                 targets.append(("2 KB, 16 conns, %s: mailjar >= 0.5x smtp-sink" % mode, "%.2fx" % r, r >= 0.5))
             r = ratio(2048, 16, mode, "maildev")
             if r is not None:
-                targets.append(("2 KB, 16 conns, %s: mailjar >= 6x maildev" % mode, "%.1fx" % r, r >= 6))
+                targets.append(("2 KB, 16 conns, %s: mailjar >= 6x maildev" % mode, "%.2fx" % r, r >= 6))
             r = ratio(102400, 16, mode, "smtp-sink")
             if r is not None:
                 targets.append(("100 KB, 16 conns, %s: mailjar >= 0.5x smtp-sink" % mode, "%.2fx" % r, r >= 0.5))
