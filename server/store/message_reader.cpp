@@ -1,8 +1,10 @@
 #include "store/message_reader.hpp"
 
+#include <algorithm>
 #include <climits>
 
 #include "mime/parser.hpp"
+#include "mime/transfer_decoder.hpp"
 #include "store/json_columns.hpp"
 
 namespace mailjar::store {
@@ -220,9 +222,43 @@ std::optional<std::string> message_reader::part_content(std::string_view uid, st
   s->bind(2, part_id);
   if (s->step() != SQLITE_ROW) return std::nullopt;
   if (s->column_int(1) == 0) return s->column_text(5);
-  auto encoded = read_blob(s->column_int(0), to_u64(s->column_int(2)), to_u64(s->column_int(3)));
-  if (!encoded) return std::nullopt;
-  return mime::decode_content(*encoded, s->column_text(4));
+  mime::transfer_decoder decoder(s->column_text(4));
+  if (decoder.is_identity())
+    return read_blob(s->column_int(0), to_u64(s->column_int(2)), to_u64(s->column_int(3)));
+  return decode_blob(s->column_int(0), to_u64(s->column_int(2)), to_u64(s->column_int(3)), decoder);
+}
+
+// Reads the encoded range in chunks straight into the decoder: a 25 MB attachment costs its
+// decoded size in memory, not also a copy of its encoded form.
+std::optional<std::string> message_reader::decode_blob(std::int64_t row_id, std::uint64_t offset,
+                                                       std::uint64_t length,
+                                                       mime::transfer_decoder& decoder) {
+  constexpr std::uint64_t chunk = 256 * 1024;
+  sqlite3_blob* blob = nullptr;
+  if (sqlite3_blob_open(db(), "main", "raw", "data", row_id, 0, &blob) != SQLITE_OK) {
+    sqlite3_blob_close(blob);
+    return std::nullopt;
+  }
+  const auto total = static_cast<std::uint64_t>(sqlite3_blob_bytes(blob));
+  std::optional<std::string> out;
+  if (offset <= total && length <= total - offset) {
+    std::string decoded;
+    decoded.reserve(length / 4 * 3 + 3);  // base64's size; quoted-printable only shrinks too
+    std::string buf(static_cast<std::size_t>(std::min(chunk, length)), '\0');
+    bool ok = true;
+    for (std::uint64_t at = 0; at < length && ok; at += chunk) {
+      const auto n = static_cast<std::size_t>(std::min(chunk, length - at));
+      ok = sqlite3_blob_read(blob, buf.data(), static_cast<int>(n), static_cast<int>(offset + at)) ==
+           SQLITE_OK;
+      if (ok) decoder.feed(std::string_view(buf.data(), n), decoded);
+    }
+    if (ok) {
+      decoder.finish(decoded);
+      out = std::move(decoded);
+    }
+  }
+  sqlite3_blob_close(blob);
+  return out;
 }
 
 std::uint64_t message_reader::count() { return count_of(k_count); }

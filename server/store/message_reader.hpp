@@ -22,6 +22,10 @@
 #include "store/sqlite_db.hpp"
 #include "store/stored_message.hpp"
 
+namespace mailjar::mime {
+class transfer_decoder;
+}
+
 namespace mailjar::store {
 
 class message_reader {
@@ -101,6 +105,8 @@ class message_reader {
                                               std::size_t limit, std::uint64_t mailbox_size);
   std::optional<std::string> read_blob(std::int64_t row_id, std::uint64_t offset,
                                        std::optional<std::uint64_t> length);
+  std::optional<std::string> decode_blob(std::int64_t row_id, std::uint64_t offset, std::uint64_t length,
+                                         mime::transfer_decoder& decoder);
 
   db_ptr db_;
   statement_cache cache_;
