@@ -30,7 +30,10 @@ std::string clean_tag(std::string_view tag) {
       pending_space = !out.empty();
       continue;
     }
-    if (pending_space) out += ' ';
+    if (pending_space) {
+      if (out.size() + 2 > max_tag_bytes) break;  // the space and this character would not fit
+      out += ' ';
+    }
     pending_space = false;
     out += c;
     if (out.size() >= max_tag_bytes) break;
