@@ -2,8 +2,9 @@
 # Longer fuzzing runs by hand. Builds the clang fuzz build (build/fuzz) if needed, then fuzzes
 # each target for SECONDS on a working corpus kept in build/fuzz/fuzz-corpus/<target> (seeded
 # from the committed corpus, so runs build on each other). With --merge, inputs that add
-# coverage are merged into the committed corpus (tests/fuzz/corpus/<target>, libFuzzer -merge=1,
-# file names are SHA-1s); review and commit them. Crash inputs: build/fuzz/fuzz-artifacts/.
+# new code are merged into the committed corpus (tests/fuzz/corpus/<target>, libFuzzer -merge=1
+# without hit counts, file names are SHA-1s); review and commit them. Crash inputs:
+# build/fuzz/fuzz-artifacts/.
 # Usage: tests/fuzz/run.sh [--seconds N] [--merge] [--jobs N] [target ...]
 #   targets: smtp_session mime_ingest search_query http_router (default: all, one after another)
 set -euo pipefail
@@ -41,6 +42,8 @@ for t in "${targets[@]}"; do
     -print_final_stats=1 "${par[@]}" "$work")
   if [ "$merge" = 1 ]; then
     echo "== $t: merging new coverage into tests/fuzz/corpus/$t"
-    "$build/tests/fuzz/${t}_fuzz" -merge=1 -rss_limit_mb=2048 -timeout=20 -max_len=65536 "$here/corpus/$t" "$work"
+    # -use_counters=0: keep inputs that reach new code, not every new hit count (a small corpus).
+    "$build/tests/fuzz/${t}_fuzz" -merge=1 -use_counters=0 -rss_limit_mb=2048 -timeout=20 -max_len=65536 \
+      "$here/corpus/$t" "$work"
   fi
 done
