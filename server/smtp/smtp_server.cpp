@@ -122,8 +122,8 @@ class session : public std::enable_shared_from_this<session> {
  public:
   session(std::shared_ptr<smtp_server::state> st, tcp::socket sock, bool implicit_tls, std::string id)
       : st_(std::move(st)),
-        stream_(std::move(sock), st_->tls ? *st_->tls : dummy_context()),
-        timer_(stream_.get_executor()),
+        socket_(std::move(sock)),
+        timer_(socket_.get_executor()),
         implicit_tls_(implicit_tls),
         id_(std::move(id)) {}
 
@@ -132,15 +132,13 @@ class session : public std::enable_shared_from_this<session> {
     boost::system::error_code ec;
     closed_ = true;
     timer_.cancel();
-    stream_.lowest_layer().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.lowest_layer().close(ec);
+    socket().shutdown(tcp::socket::shutdown_both, ec);
+    socket().close(ec);
   }
 
  private:
-  static ssl::context& dummy_context() {
-    static ssl::context ctx(ssl::context::tls_server);
-    return ctx;
-  }
+  // The TCP socket: inside the TLS stream once TLS has started.
+  tcp::socket& socket() { return tls_stream_ ? tls_stream_->next_layer() : socket_; }
   // The watchdog sleeps until deadline_; moving the deadline earlier wakes it to re-arm.
   void arm(std::chrono::steady_clock::duration d) { arm_at(clock_type::now() + d); }
   void arm_at(clock_type::time_point t) {
@@ -154,12 +152,15 @@ class session : public std::enable_shared_from_this<session> {
   asio::awaitable<bool> handshake();
   asio::awaitable<void> serve(session_machine& m);
   std::string tls_description() const {
-    const SSL* s = const_cast<ssl::stream<tcp::socket>&>(stream_).native_handle();
+    const SSL* s = tls_stream_->native_handle();
     return std::string(SSL_get_version(s)) + " " + SSL_get_cipher_name(s);
   }
 
   std::shared_ptr<smtp_server::state> st_;
-  ssl::stream<tcp::socket> stream_;
+  // Plain sessions never pay for TLS state (an OpenSSL session and its buffers, ~64 KiB):
+  // the socket moves into a TLS stream at STARTTLS or on the implicit-TLS port.
+  tcp::socket socket_;
+  std::unique_ptr<ssl::stream<tcp::socket>> tls_stream_;
   asio::steady_timer timer_;
   clock_type::time_point deadline_ = clock_type::time_point::max();
   // Slowloris: a read timeout alone lets a client that dribbles a byte now and then hold a
@@ -183,7 +184,7 @@ asio::awaitable<void> session::watchdog() {
     if (deadline_ <= clock_type::now()) {
       timed_out_ = true;
       boost::system::error_code ec;
-      stream_.lowest_layer().cancel(ec);
+      socket().cancel(ec);
       deadline_ = clock_type::time_point::max();
     }
     timer_.expires_at(deadline_);
@@ -215,17 +216,18 @@ asio::awaitable<bool> session::write_out(std::string_view data) {
   arm(st_->opts.timeout);
   boost::system::error_code ec;
   if (tls_) {
-    std::tie(ec, std::ignore) = co_await asio::async_write(stream_, asio::buffer(data), use_tuple);
+    std::tie(ec, std::ignore) = co_await asio::async_write(*tls_stream_, asio::buffer(data), use_tuple);
   } else {
-    std::tie(ec, std::ignore) =
-        co_await asio::async_write(stream_.next_layer(), asio::buffer(data), use_tuple);
+    std::tie(ec, std::ignore) = co_await asio::async_write(socket_, asio::buffer(data), use_tuple);
   }
   co_return !ec;
 }
 
 asio::awaitable<bool> session::handshake() {
+  if (!st_->tls) co_return false;
   arm(st_->opts.timeout);
-  auto [ec] = co_await stream_.async_handshake(ssl::stream_base::server, use_tuple);
+  tls_stream_ = std::make_unique<ssl::stream<tcp::socket>>(std::move(socket_), *st_->tls);
+  auto [ec] = co_await tls_stream_->async_handshake(ssl::stream_base::server, use_tuple);
   if (ec) {
     log::line(log::level::info, "tls_failed").kv("session", id_).kv("error", ec.message()).emit();
     co_return false;
@@ -237,11 +239,11 @@ asio::awaitable<bool> session::handshake() {
 asio::awaitable<void> session::run() {
   auto self = shared_from_this();
   boost::system::error_code ec;
-  auto ep = stream_.lowest_layer().remote_endpoint(ec);
+  auto ep = socket_.remote_endpoint(ec);
   if (ec) co_return;
   peer_ = endpoint_text(ep);
   peer_ip_ = peer_.substr(0, peer_.rfind(':'));
-  asio::co_spawn(stream_.get_executor(), watchdog(), asio::detached);
+  asio::co_spawn(socket_.get_executor(), watchdog(), asio::detached);
   // Connection lines are debug (--verbose): at thousands of connections a second they cost a
   // write each; the stored/refused/failed lines below carry the peer.
   if (log::verbose())
@@ -286,18 +288,27 @@ asio::awaitable<void> session::run() {
 
 asio::awaitable<void> session::serve(session_machine& m) {
   if (!co_await write_out(m.greeting().wire())) co_return;
-  std::vector<char> buf(64 * 1024);
+  // Commands arrive in small reads; message data in big ones. An idle or chatting connection
+  // holds 4 KiB, one that has sent data 64 KiB (left uninitialised: reads fill what they use).
+  constexpr std::size_t command_buffer = 4 * 1024, data_buffer = 64 * 1024;
+  std::unique_ptr<char[]> buf = std::make_unique_for_overwrite<char[]>(command_buffer);
+  std::size_t buf_size = command_buffer;
   for (;;) {
     switch (m.next()) {
       case step::need_input: {
         if (!co_await write_out(m.take_output())) co_return;
         arm_for_input(m);
+        if (m.in_data() && buf_size < data_buffer) {
+          buf = std::make_unique_for_overwrite<char[]>(data_buffer);
+          buf_size = data_buffer;
+        }
         boost::system::error_code ec;
         std::size_t n = 0;
         if (tls_) {
-          std::tie(ec, n) = co_await stream_.async_read_some(asio::buffer(buf), use_tuple);
+          std::tie(ec, n) =
+              co_await tls_stream_->async_read_some(asio::buffer(buf.get(), buf_size), use_tuple);
         } else {
-          std::tie(ec, n) = co_await stream_.next_layer().async_read_some(asio::buffer(buf), use_tuple);
+          std::tie(ec, n) = co_await socket_.async_read_some(asio::buffer(buf.get(), buf_size), use_tuple);
         }
         if (ec) {
           if (timed_out_ && !closed_) {
@@ -316,10 +327,10 @@ asio::awaitable<void> session::serve(session_machine& m) {
         if (log::verbose()) {
           log::line(log::level::debug, "smtp_read")
               .kv("session", id_)
-              .kv("data", std::string_view(buf.data(), n))
+              .kv("data", std::string_view(buf.get(), n))
               .emit();
         }
-        m.receive(std::string_view(buf.data(), n));
+        m.receive(std::string_view(buf.get(), n));
         break;
       }
       case step::start_tls: {
@@ -335,7 +346,7 @@ asio::awaitable<void> session::serve(session_machine& m) {
         msg.env.received_ms = now_ms();
         std::size_t size = msg.data.size();
         disarm();  // storing is bounded by the store, not by the client
-        auto out = co_await async_ingest(st_->ingest, stream_.get_executor(), std::move(msg.env),
+        auto out = co_await async_ingest(st_->ingest, socket().get_executor(), std::move(msg.env),
                                          std::move(msg.data));
         if (out.stored) {
           log::line(log::level::info, "smtp_stored")

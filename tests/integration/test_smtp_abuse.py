@@ -316,7 +316,9 @@ def thousand_idle_connections_others_still_served():
         check(procstat.fd_count(pid) >= base_fds + IDLE - 5, "the server holds a descriptor per connection")
         per_conn = (procstat.rss_kib(pid) - base_rss) / IDLE
         measure("RSS per idle connection", f"{per_conn:.1f} KiB (1 000 held, ASan build)")
-        check(per_conn < 512, f"{per_conn:.0f} KiB per idle connection")
+        # A plain session holds no TLS state and a 4 KiB read buffer: ~15 KiB here under ASan
+        # (it was ~164 KiB while every session carried an OpenSSL stream and a 64 KiB buffer).
+        check(per_conn < 64, f"{per_conn:.0f} KiB per idle connection")
         t = time.monotonic()
         uids = [sc.send_message(srv.smtp_port, b"Subject: beside 1000 idle\r\n\r\nx\r\n") for _ in range(5)]
         measure("5 messages beside 1 000 idle connections", f"{time.monotonic() - t:.2f}s")
