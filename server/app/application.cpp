@@ -274,6 +274,15 @@ int run(const config& c) {
   } catch (const std::exception& e) {
     return fail(e.what());
   }
+  // Handlers before the "listening" lines: whoever waits for them may signal at once.
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    log::line(log::level::info, "stopping").kv("signal", sig).emit();
+    smtp.stop();
+    web.stop();
+    io.stop();
+  });
   log::line(log::level::info, "listening")
       .kv("listener", "smtp")
       .kv("addr", bound)
@@ -289,14 +298,6 @@ int run(const config& c) {
       .emit();
   log::line(log::level::info, "started").kv("version", MAILJAR_VERSION).kv("db", c.db_path).emit();
 
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
-    if (ec) return;
-    log::line(log::level::info, "stopping").kv("signal", sig).emit();
-    smtp.stop();
-    web.stop();
-    io.stop();
-  });
   ::signal(SIGPIPE, SIG_IGN);
   io.run();
 
