@@ -41,6 +41,7 @@ transfer_decoder::transfer_decoder(std::string_view transfer_encoding) {
   filter_ = std::make_unique<filter>();
   filter_->f.reset(g_mime_filter_basic_new(enc, FALSE));
   base64_ = enc == GMIME_CONTENT_ENCODING_BASE64;
+  uuencode_ = enc == GMIME_CONTENT_ENCODING_UUENCODE;
 }
 
 transfer_decoder::~transfer_decoder() = default;
@@ -63,7 +64,25 @@ void transfer_decoder::feed(std::string_view chunk, std::string& out) {
     }
   }
   if (chunk.empty()) return;
-  scratch_.assign(chunk);
+  if (uuencode_) {
+    // CRs dropped (no uuencode character; GMime would read one as the next line's length),
+    // whole lines passed on, the partial last line kept for the next chunk.
+    const std::size_t kept = partial_line_.size();  // holds no LF: search only what is new
+    for (const char c : chunk)
+      if (c != '\r') partial_line_.push_back(c);
+    const std::size_t at = std::string_view(partial_line_).substr(kept).rfind('\n');
+    if (at == std::string_view::npos) return;
+    const std::size_t lf = kept + at;
+    run_filter(std::string_view(partial_line_).substr(0, lf + 1), out);
+    partial_line_.erase(0, lf + 1);
+    return;
+  }
+  run_filter(chunk, out);
+}
+
+void transfer_decoder::run_filter(std::string_view bytes, std::string& out) {
+  if (bytes.empty()) return;
+  scratch_.assign(bytes);
   char* outbuf = nullptr;
   size_t outlen = 0;
   size_t outprespace = 0;
@@ -75,6 +94,10 @@ void transfer_decoder::finish(std::string& out) {
   if (!filter_) return;
   if (base64_ && !saw_padding_ && quantum_ % 4 >= 2) {
     feed(quantum_ % 4 == 2 ? "==" : "=", out);
+  }
+  if (uuencode_) {
+    run_filter(partial_line_, out);
+    partial_line_.clear();
   }
   char empty[1] = {0};
   char* outbuf = nullptr;

@@ -33,8 +33,15 @@ class transfer_decoder {
 
  private:
   struct filter;
+  void run_filter(std::string_view bytes, std::string& out);
+
   std::unique_ptr<filter> filter_;
   std::string scratch_;  // GMime's filter API takes a mutable input buffer
+  // uuencode: GMime's uudecode filter takes a CR as the next line's length octet when a chunk
+  // ends after it (and CRLF attachments lost their tail), so it gets whole lines without CRs;
+  // the partial last line waits here for the next chunk (or finish()).
+  bool uuencode_ = false;
+  std::string partial_line_;
   bool base64_ = false;
   bool invalid_input_ = false;
   bool saw_padding_ = false;        // base64 '=' seen
