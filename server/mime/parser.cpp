@@ -18,7 +18,7 @@
 namespace mailjar::mime {
 namespace {
 
-constexpr std::size_t decode_chunk = 64 * 1024;
+constexpr std::size_t decode_chunk = decode_chunk_bytes;
 
 const char* gmime_warning_text(GMimeParserWarning code) {
   switch (code) {

@@ -4,6 +4,7 @@
 // One instance per stream; not thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -12,6 +13,11 @@ namespace mailjar::mime {
 
 // Canonical spelling of a Content-Transfer-Encoding header value: trimmed, lower-case.
 std::string canonical_transfer_encoding(std::string_view header_value);
+
+// Chunk size for feeding encoded content. The parser (sizes, checksums) and the store's part
+// reader (downloads) feed the same boundaries, so even input whose decoding depends on the
+// chunking (malformed uuencode, through GMime's filter) decodes to the same bytes in both.
+inline constexpr std::size_t decode_chunk_bytes = 64 * 1024;
 
 class transfer_decoder {
  public:

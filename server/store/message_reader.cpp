@@ -228,12 +228,12 @@ std::optional<std::string> message_reader::part_content(std::string_view uid, st
   return decode_blob(s->column_int(0), to_u64(s->column_int(2)), to_u64(s->column_int(3)), decoder);
 }
 
-// Reads the encoded range in chunks straight into the decoder: a 25 MB attachment costs its
+// Reads the encoded range in the parser's chunks straight into the decoder: a 25 MB attachment costs its
 // decoded size in memory, not also a copy of its encoded form.
 std::optional<std::string> message_reader::decode_blob(std::int64_t row_id, std::uint64_t offset,
                                                        std::uint64_t length,
                                                        mime::transfer_decoder& decoder) {
-  constexpr std::uint64_t chunk = 256 * 1024;
+  constexpr std::uint64_t chunk = mime::decode_chunk_bytes;  // the parser's boundaries
   sqlite3_blob* blob = nullptr;
   if (sqlite3_blob_open(db(), "main", "raw", "data", row_id, 0, &blob) != SQLITE_OK) {
     sqlite3_blob_close(blob);

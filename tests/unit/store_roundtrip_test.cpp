@@ -309,7 +309,7 @@ std::string base64_lines(const std::string& in) {
 }  // namespace
 
 TEST_CASE("big encoded parts decode the same when read back in chunks", "[store]") {
-  // part_content reads an encoded part in 256 KiB chunks and decodes as it reads: boundaries
+  // part_content reads an encoded part in 64 KiB chunks and decodes as it reads: boundaries
   // fall inside base64 quanta and lines and inside quoted-printable escapes.
   test::temp_dir dir;
   auto s = open_store({.path = dir.file("mail.db")});
