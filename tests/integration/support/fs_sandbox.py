@@ -31,6 +31,12 @@ def enter_private_mount_namespace():
         return
     if os.environ.get(_ENV) == "exec":
         raise RuntimeError("unshare ran, but the script is not in its own mount namespace")
+    if not _root_is_a_mount_point():
+        # unshare's --propagation private is `mount --make-rprivate /`, which needs "/" to be a
+        # mount point; anything weaker could leak the test's mounts to the caller's namespace.
+        raise RuntimeError("the root directory is not a mount point (a plain chroot?): bind-mount the "
+                           "root onto itself first (mount --bind ROOT ROOT), as every real system, "
+                           "container or VM has it")
     os.environ[_ENV] = "exec"
     flags = ["-m", "--propagation", "private"] if os.geteuid() == 0 else ["-r", "-m", "--propagation", "private"]
     script = 'MAILJAR_TEST_MOUNT_NS=$$ exec "$@"'  # the pid stays the same through exec
@@ -41,6 +47,14 @@ def enter_private_mount_namespace():
         os.execvp("unshare", argv)
     except OSError as e:
         raise RuntimeError(f"cannot run unshare (util-linux) for a private mount namespace: {e}") from e
+
+
+def _root_is_a_mount_point():
+    try:
+        with open("/proc/self/mountinfo") as f:
+            return any(line.split()[4] == "/" for line in f if len(line.split()) > 4)
+    except OSError:
+        return True  # no /proc: let unshare report what it finds
 
 
 @atexit.register
