@@ -98,19 +98,6 @@ def wait_port(port, proc, timeout=30):
     return False
 
 
-def mem_kb(pid):
-    vals = {"VmRSS": 0, "VmHWM": 0}
-    try:
-        with open("/proc/%d/status" % pid) as f:
-            for line in f:
-                k, _, v = line.partition(":")
-                if k in vals:
-                    vals[k] = int(v.split()[0])
-    except OSError:
-        pass
-    return vals["VmRSS"], vals["VmHWM"]
-
-
 def mem_detail(pid):
     """{"VmRSS", "VmHWM", "RssAnon", "RssFile"} in kB: RssFile counts pages of files the process
     maps (mailjar's readers mmap the database), which the kernel can drop at will."""
@@ -124,6 +111,12 @@ def mem_detail(pid):
     except OSError:
         pass
     return vals
+
+
+def mem_kb(pid):
+    """(VmRSS, VmHWM) in kB."""
+    m = mem_detail(pid)
+    return m["VmRSS"], m["VmHWM"]
 
 
 def reset_hwm(pid):
