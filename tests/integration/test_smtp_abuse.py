@@ -186,12 +186,7 @@ def only_junk_commands_end_with_421_mail_resets_the_count():
     srv = slow_server()
     with sc.open_session(srv.smtp_port) as c:  # EHLO is the first junk command
         c.send(b"NOOP\r\n" * 130)
-        codes = []
-        try:
-            while len(codes) < 131:
-                codes.append(c.reply().code)
-        except sc.Closed:
-            pass
+        codes = c.codes_until_closed(131)
         check_eq(codes[-1], 421, f"ends with 421 after {len(codes)} replies")
         check_eq(len(codes), 120, "100 junk commands, then 20 counted as errors (the 20th answered 421 too)")
         check(c.wait_closed(), "closed")
@@ -253,17 +248,12 @@ def flood_of_megabyte_lines_hits_the_error_cap():
     other = sc.open_session(srv.smtp_port)
     try:
         with sc.open_session(srv.smtp_port) as c:
-            codes = []
             try:
                 for _ in range(40):
                     c.send(b"VRFY " + b"v" * MIB + b"\r\n")
             except OSError:
                 pass  # closed by the server after the cap: expected
-            try:
-                while len(codes) < 41:
-                    codes.append(c.reply(timeout=20).code)
-            except sc.Closed:
-                pass
+            codes = c.codes_until_closed(41, timeout=20)
             check(codes and codes[-1] == 421, f"ends with 421: {codes}")
             check(set(codes[:-1]) == {500}, f"500 per long line before it: {codes}")
             check(len(codes) <= 21, f"closed after the 20-error cap ({len(codes)} replies)")

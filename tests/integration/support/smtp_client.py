@@ -138,6 +138,16 @@ class Conn:
     def replies(self, n, timeout=None):
         return [self.reply(timeout) for _ in range(n)]
 
+    def codes_until_closed(self, most, timeout=None):
+        """Reply codes read until the server closes the connection (or `most` were read)."""
+        codes = []
+        try:
+            while len(codes) < most:
+                codes.append(self.reply(timeout).code)
+        except Closed:
+            pass
+        return codes
+
     def expect(self, code, enhanced=None, timeout=None, what=""):
         r = self.reply(timeout)
         if r.code != code:
