@@ -7,6 +7,7 @@
 #include <string>
 
 #include "mime/parser.hpp"
+#include "mime/transfer_decoder.hpp"
 
 using mailjar::mime::decode_content;
 
@@ -115,4 +116,39 @@ TEST_CASE("identity encodings and unknown values return the bytes unchanged", "[
     INFO("encoding '" << enc << "'");
     CHECK(decode_content(data, enc) == data);
   }
+}
+
+TEST_CASE("the base64 scan flags invalid bytes and completes padding across chunks of any size",
+          "[mime][decode]") {
+  using mailjar::mime::transfer_decoder;
+  auto decode_in_chunks = [](std::string_view encoded, std::size_t chunk, bool& invalid) {
+    transfer_decoder d("base64");
+    std::string out;
+    for (std::size_t at = 0; at < encoded.size(); at += chunk) d.feed(encoded.substr(at, chunk), out);
+    d.finish(out);
+    invalid = d.saw_invalid_input();
+    return out;
+  };
+  bool invalid = true;
+  // 70 001 bytes encode to 93 336 alphabet characters ending in "=": without it the scan's
+  // count decides whether the tail is completed; its blocks are 65 535 bytes long.
+  const std::string data = random_bytes(70001, 7);
+  std::string flat = base64_encode(data, 1u << 30);
+  flat.erase(flat.find('='));
+  for (std::size_t chunk : {1u, 3u, 65535u, 65536u, 1u << 20}) {
+    INFO("chunk " << chunk);
+    CHECK(decode_in_chunks(flat, chunk, invalid) == data);
+    CHECK_FALSE(invalid);
+  }
+  // Exactly 65 536 and 131 072 invalid bytes in one chunk (a count that would wrap a 16-bit
+  // field) are still seen.
+  for (std::size_t n : {65536u, 131072u}) {
+    INFO("invalid bytes " << n);
+    CHECK(decode_in_chunks(std::string(n, '\x80') + "SGVsbG8=", 1u << 20, invalid) == "Hello");
+    CHECK(invalid);
+  }
+  CHECK(decode_in_chunks(std::string(100000, 'A') + "!", 1u << 20, invalid).size() == 75000);
+  CHECK(invalid);
+  CHECK(decode_in_chunks("SGVs bG8\t=\r\n", 4, invalid) == "Hello");
+  CHECK_FALSE(invalid);
 }
