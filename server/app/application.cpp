@@ -205,16 +205,23 @@ int run(const config& c) {
   std::unique_ptr<store::sqlite_store> db = std::move(*opened);
 
   asio::io_context io(1);
-  // MIME parsing is CPU work: it runs here, never on the network thread.
+  // MIME parsing is CPU work: it runs here, not on the network thread, except for messages of
+  // up to 16 KiB (most application mail), which the network thread parses itself. For those the
+  // hand-off costs more than the parse (a 2 KB message: ~30 us to parse, two thread wake-ups
+  // saved; 2 KB ingest +13 %). The worst 16 KiB we know (4 000 empty MIME parts) parses in ~6 ms.
+  constexpr std::size_t parse_on_network_thread_max = 16 * 1024;
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   asio::thread_pool parse_pool(cores);
-  ingest::ingest_service ingest(*db, bus, [&parse_pool](std::function<void()> job) {
-    asio::post(parse_pool, [job = std::move(job)] {
-      static thread_local const bool named = (log::name_this_thread("mj-parse"), true);
-      (void)named;
-      job();
-    });
-  });
+  ingest::ingest_service ingest(
+      *db, bus,
+      [&parse_pool](std::function<void()> job) {
+        asio::post(parse_pool, [job = std::move(job)] {
+          static thread_local const bool named = (log::name_this_thread("mj-parse"), true);
+          (void)named;
+          job();
+        });
+      },
+      mime::parse_limits{}, parse_on_network_thread_max);
 
   api::settings settings;
   settings.version = MAILJAR_VERSION;

@@ -6,15 +6,20 @@
 namespace mailjar::ingest {
 
 ingest_service::ingest_service(message_store& store, event_sink& events, executor_fn cpu,
-                               mime::parse_limits limits)
-    : store_(store), events_(events), cpu_(std::move(cpu)), limits_(limits) {}
+                               mime::parse_limits limits, std::size_t parse_here_max_bytes)
+    : store_(store),
+      events_(events),
+      cpu_(std::move(cpu)),
+      limits_(limits),
+      parse_here_max_bytes_(parse_here_max_bytes) {}
 
 void ingest_service::ingest(envelope env, std::string raw, std::function<void(ingest_outcome)> done) {
   auto msg = std::make_shared<new_message>();
   msg->uid = new_message_uid();
   msg->env = std::move(env);
   msg->raw = std::move(raw);
-  cpu_([this, msg, done = std::move(done)]() mutable {
+  const bool here = msg->raw.size() <= parse_here_max_bytes_;
+  auto parse_and_store = [this, msg, done = std::move(done)]() mutable {
     msg->parsed = mime::parse_message(msg->raw, limits_);
     std::shared_ptr<const new_message> frozen = msg;
     store_.store(frozen, [this, frozen, done = std::move(done)](store_outcome out) {
@@ -30,7 +35,12 @@ void ingest_service::ingest(envelope env, std::string raw, std::function<void(in
       events_.message_added(summarize(frozen->uid, frozen->env, frozen->parsed, frozen->raw.size()));
       done(ingest_outcome{true, frozen->uid, {}});
     });
-  });
+  };
+  if (here) {
+    parse_and_store();
+  } else {
+    cpu_(std::move(parse_and_store));
+  }
 }
 
 ingest_stats ingest_service::stats() const {

@@ -1,10 +1,11 @@
-// Ingest: the one path every new message takes — parse (MIME, off the network thread) → store
-// (group commit) → publish (only after the commit). Sees only ports: message_store, event_sink,
-// and an executor function for CPU work. Thread-safe; `done` runs on the store's thread (callers
-// post it back to their own executor).
+// Ingest: the one path every new message takes — parse (MIME: on the CPU executor, or on the
+// caller's thread for small messages) → store (group commit) → publish (only after the commit). Sees only
+// ports: message_store, event_sink, and an executor function for CPU work. Thread-safe; `done` runs on the
+// store's thread (callers post it back to their own executor).
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -33,7 +34,11 @@ struct ingest_stats {
 
 class ingest_service {
  public:
-  ingest_service(message_store& store, event_sink& events, executor_fn cpu, mime::parse_limits limits = {});
+  // Messages of at most `parse_here_max_bytes` are parsed on the thread that calls ingest()
+  // instead of through `cpu`: for small messages the hand-off to another thread costs more
+  // than the parse. 0 sends every message through `cpu`.
+  ingest_service(message_store& store, event_sink& events, executor_fn cpu, mime::parse_limits limits = {},
+                 std::size_t parse_here_max_bytes = 0);
 
   void ingest(envelope env, std::string raw, std::function<void(ingest_outcome)> done);
   ingest_stats stats() const;
@@ -43,6 +48,7 @@ class ingest_service {
   event_sink& events_;
   executor_fn cpu_;
   mime::parse_limits limits_;
+  std::size_t parse_here_max_bytes_;
   std::atomic<std::uint64_t> accepted_{0}, accepted_bytes_{0}, failed_{0};
 };
 

@@ -101,3 +101,28 @@ TEST_CASE("the new-message event carries the tags the store keeps (X-Tags and pl
   REQUIRE(events.size() == 1);
   CHECK(events[0].tags == std::vector<std::string>{"alpha", "Beta", "signup"});
 }
+
+TEST_CASE("small messages are parsed on the calling thread, larger ones through the executor", "[ingest]") {
+  testing::fake_store store;
+  testing::recording_sink sink;
+  std::vector<std::function<void()>> queued;
+  ingest::ingest_service svc(
+      store, sink, [&](std::function<void()> job) { queued.push_back(std::move(job)); }, {}, 64);
+  int answered = 0;
+  const std::string small = "Subject: small\r\n\r\nhi\r\n";
+  const std::string large = "Subject: large\r\n\r\n" + std::string(100, 'x') + "\r\n";
+  REQUIRE(small.size() <= 64);
+  svc.ingest({}, small, [&](ingest::ingest_outcome o) { answered += o.stored; });
+  CHECK(queued.empty());
+  CHECK(answered == 1);
+  REQUIRE(store.messages().size() == 1);
+  CHECK(store.messages()[0]->parsed.subject == "small");
+
+  svc.ingest({}, large, [&](ingest::ingest_outcome o) { answered += o.stored; });
+  CHECK(answered == 1);  // waits for the executor
+  REQUIRE(queued.size() == 1);
+  queued[0]();
+  CHECK(answered == 2);
+  REQUIRE(store.messages().size() == 2);
+  CHECK(store.messages()[1]->parsed.subject == "large");
+}
