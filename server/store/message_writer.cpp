@@ -166,6 +166,17 @@ status message_writer::in_transaction(F&& body) {
 }
 
 batch_result message_writer::write_batch(const std::vector<const new_message*>& msgs) {
+  // Almost no batch holds a failing message, so each is first written without a savepoint per
+  // message: a savepoint copies every page its message is first to touch into the statement
+  // journal (16 KiB each, ~10 pages per message), ~10 % of the writer's time. If a message
+  // fails, that whole transaction is rolled back and the batch written again with savepoints,
+  // where the failing message fails alone.
+  batch_result out = write_batch_pass(msgs, false);
+  if (!out.retry_with_savepoints) return out;
+  return write_batch_pass(msgs, true);
+}
+
+batch_result message_writer::write_batch_pass(const std::vector<const new_message*>& msgs, bool savepoints) {
   batch_result out;
   out.outcomes.resize(msgs.size());
   auto fail_all = [&](const std::string& why) {
@@ -178,7 +189,7 @@ batch_result message_writer::write_batch(const std::vector<const new_message*>& 
 
   if (auto st = run(k_begin); !st) return fail_all("cannot begin transaction: " + st.error_message());
 
-  // Pass 1: each message's rows inside its own savepoint.
+  // Pass 1: each message's rows (inside its own savepoint on the second try).
   struct written_row {
     std::int64_t row_id;
     const new_message* msg;
@@ -190,13 +201,13 @@ batch_result message_writer::write_batch(const std::vector<const new_message*>& 
     const new_message& m = *msgs[i];
     std::int64_t row_id = 0;
     search_columns sc = build_search_columns(m.env.rcpt_to, m.parsed);
-    status st = run(k_savepoint);
+    status st = savepoints ? run(k_savepoint) : ok_status();
     if (st) st = insert_message(m, sc, row_id);
     if (st) st = insert_index(row_id, m);
     if (st) st = insert_raw(row_id, m.raw);
     if (st) st = insert_parts(row_id, m);
     if (st) st = insert_tags(row_id, search::message_tags(m.parsed, m.env.rcpt_to));
-    if (st) st = run(k_release);
+    if (st && savepoints) st = run(k_release);
     if (st) {
       out.outcomes[i].ok = true;
       written.push_back({row_id, &m, std::move(sc)});
@@ -204,6 +215,12 @@ batch_result message_writer::write_batch(const std::vector<const new_message*>& 
     }
     // Some errors (disk full, I/O) roll back the whole transaction: then nothing survives.
     if (sqlite3_get_autocommit(db_.get()) != 0) return fail_all(st.error_message());
+    if (!savepoints) {
+      (void)run(k_rollback);
+      if (sqlite3_get_autocommit(db_.get()) == 0) return fail_all(st.error_message());
+      out.retry_with_savepoints = true;
+      return out;
+    }
     out.outcomes[i] = store_outcome{false, st.error_message()};
     (void)run(k_rollback_to);
     if (auto rel = run(k_release); !rel) return fail_all(rel.error_message());

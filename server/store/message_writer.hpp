@@ -25,6 +25,7 @@ struct batch_result {
   std::vector<store_outcome> outcomes;  // one per input message, same order
   bool committed = false;               // false when BEGIN or COMMIT failed (every outcome !ok)
   std::uint64_t stored = 0;             // messages made durable by this batch
+  bool retry_with_savepoints = false;   // internal: write_batch's first try rolled back
 };
 
 // The messages a write applies to: the listed uids (unknown ones are skipped), or every message
@@ -47,9 +48,9 @@ class message_writer {
   message_writer(const message_writer&) = delete;
   message_writer& operator=(const message_writer&) = delete;
 
-  // One transaction for all of `msgs`; each message inside its own savepoint. If the
-  // transaction as a whole fails (BEGIN, full-text rows, COMMIT), nothing of it is visible
-  // and every outcome is !ok.
+  // One transaction for all of `msgs`; a message that fails (a constraint, a trigger) fails
+  // alone: the others are stored. If the transaction as a whole fails (BEGIN, full-text rows,
+  // COMMIT, disk full), nothing of it is visible and every outcome is !ok.
   batch_result write_batch(const std::vector<const new_message*>& msgs);
 
   // Each in one transaction; each returns the uids it changed (newest first for filters).
@@ -76,6 +77,9 @@ class message_writer {
     std::int64_t id;
     std::string uid;
   };
+  // One try at write_batch: with `savepoints`, each message in its own; without, the first
+  // failing message rolls everything back and sets retry_with_savepoints.
+  batch_result write_batch_pass(const std::vector<const new_message*>& msgs, bool savepoints);
   status insert_message(const new_message& m, const search_columns& sc, std::int64_t& row_id);
   status insert_index(std::int64_t row_id, const new_message& m);
   status insert_raw(std::int64_t row_id, const std::string& raw);
