@@ -36,12 +36,14 @@ constexpr const char* k_find_tag = "SELECT id FROM tags WHERE name = ?";
 constexpr const char* k_insert_tag = "INSERT INTO tags (name) VALUES (?)";
 constexpr const char* k_insert_message_tag =
     "INSERT OR IGNORE INTO message_tags (message, tag) VALUES (?, ?)";
-// The full-text row repeats exactly the bytes bound for the messages row: external-content
-// FTS5 must later be told the same values to delete it.
-constexpr const char* k_insert_fts =
+// Full-text rows for every message past the index's watermark, read from the messages rows
+// themselves: external-content FTS5 must later be told exactly these values to delete a row.
+constexpr const char* k_index_pending =
     "INSERT INTO messages_fts (rowid, subject, from_search, to_search, cc_search, bcc_search, "
-    "reply_to_search, "
-    "text, html_text, file_names) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "reply_to_search, text, html_text, file_names) SELECT id, subject, from_search, to_search, cc_search, "
+    "bcc_search, reply_to_search, text, html_text, file_names FROM messages WHERE id > ? ORDER BY id";
+constexpr const char* k_max_id = "SELECT ifnull(max(id), 0) FROM messages";
+constexpr const char* k_max_indexed = "SELECT ifnull(max(id), 0) FROM messages_fts_docsize";
 constexpr const char* k_delete_fts =
     "INSERT INTO messages_fts (messages_fts, rowid, subject, from_search, to_search, cc_search, bcc_search, "
     "reply_to_search, text, html_text, file_names) SELECT 'delete', id, subject, from_search, to_search, "
@@ -136,7 +138,52 @@ result<std::unique_ptr<message_writer>> message_writer::open(const store_config&
   reset_guard guard(*count);
   if (count->step() != SQLITE_ROW) return error{db_error(w->db(), "cannot use database '" + cfg.path + "'")};
   w->count_ = static_cast<std::uint64_t>(count->column_int(0));
+  // Messages stored but not yet indexed when the last run stopped (a crash, a kill) are indexed
+  // now, before anything can search.
+  auto max_id = w->query_int(k_max_id);
+  auto max_indexed = w->query_int(k_max_indexed);
+  if (!max_id || !max_indexed) {
+    return error{"cannot use database '" + cfg.path +
+                 "': " + (max_id ? max_indexed.error_message() : max_id.error_message())};
+  }
+  w->max_id_ = *max_id;
+  w->indexed_upto_ = std::min(*max_indexed, *max_id);
+  if (auto st = w->index_pending(); !st)
+    return error{"cannot use database '" + cfg.path + "': full-text index: " + st.error_message()};
   return w;
+}
+
+result<std::int64_t> message_writer::query_int(const char* sql) {
+  statement* s = cache_.get(sql);
+  if (s == nullptr) return error{cache_.last_error()};
+  reset_guard guard(*s);
+  if (s->step() != SQLITE_ROW) return error{db_error(db_.get(), sql)};
+  return s->column_int(0);
+}
+
+status message_writer::index_pending() {
+  if (unindexed() == 0) return ok_status();
+  return in_transaction([&] { return stage_index(); });
+}
+
+status message_writer::stage_index() {
+  if (max_id_ <= indexed_upto_) return ok_status();
+  statement* s = cache_.get(k_index_pending);
+  if (s == nullptr) return error{cache_.last_error()};
+  reset_guard guard(*s);
+  s->bind(1, indexed_upto_);
+  if (s->step() != SQLITE_DONE) return error{db_error(db_.get(), "full-text index")};
+  staged_indexed_upto_ = max_id_;
+  return ok_status();
+}
+
+status message_writer::refresh_max_id() {
+  auto max_id = query_int(k_max_id);
+  if (!max_id) return error{max_id.error_message()};
+  max_id_ = *max_id;
+  // Deleting the newest rows lets SQLite hand their ids out again: those must count as unindexed.
+  indexed_upto_ = std::min(indexed_upto_, max_id_);
+  return ok_status();
 }
 
 message_writer::message_writer(db_ptr db, const store_config& cfg)
@@ -158,10 +205,13 @@ status message_writer::run(const char* sql) {
 
 template <class F>
 status message_writer::in_transaction(F&& body) {
+  staged_indexed_upto_.reset();
   if (auto st = run(k_begin); !st) return st;
   status st = body();
   if (st) st = run(k_commit);
   if (!st && sqlite3_get_autocommit(db_.get()) == 0) (void)run(k_rollback);
+  if (st && staged_indexed_upto_) indexed_upto_ = *staged_indexed_upto_;
+  staged_indexed_upto_.reset();
   return st;
 }
 
@@ -189,18 +239,14 @@ batch_result message_writer::write_batch_pass(const std::vector<const new_messag
 
   if (auto st = run(k_begin); !st) return fail_all("cannot begin transaction: " + st.error_message());
 
-  // Pass 1: each message's rows (inside its own savepoint on the second try).
-  struct written_row {
-    std::int64_t row_id;
-    const new_message* msg;
-    search_columns search;
-  };
-  std::vector<written_row> written;
+  // Each message's rows (inside its own savepoint on the second try). No full-text rows: the
+  // index trails ingest (index_pending).
+  std::vector<std::int64_t> written;  // row ids, ascending
   written.reserve(msgs.size());
   for (std::size_t i = 0; i < msgs.size(); ++i) {
     const new_message& m = *msgs[i];
     std::int64_t row_id = 0;
-    search_columns sc = build_search_columns(m.env.rcpt_to, m.parsed);
+    const search_columns sc = build_search_columns(m.env.rcpt_to, m.parsed);
     status st = savepoints ? run(k_savepoint) : ok_status();
     if (st) st = insert_message(m, sc, row_id);
     if (st) st = insert_index(row_id, m);
@@ -210,7 +256,7 @@ batch_result message_writer::write_batch_pass(const std::vector<const new_messag
     if (st && savepoints) st = run(k_release);
     if (st) {
       out.outcomes[i].ok = true;
-      written.push_back({row_id, &m, std::move(sc)});
+      written.push_back(row_id);
       continue;
     }
     // Some errors (disk full, I/O) roll back the whole transaction: then nothing survives.
@@ -226,17 +272,11 @@ batch_result message_writer::write_batch_pass(const std::vector<const new_messag
     if (auto rel = run(k_release); !rel) return fail_all(rel.error_message());
   }
 
-  // Pass 2: full-text rows, outside the savepoints (FTS5 flushes its pending terms to disk at
-  // every savepoint, which would write one tiny index segment per message).
-  for (const auto& w : written) {
-    if (auto st = insert_fts(w.row_id, *w.msg, w.search); !st)
-      return fail_all("full-text index: " + st.error_message());
-  }
-
   if (auto st = run(k_commit); !st) return fail_all("commit failed: " + st.error_message());
   out.committed = true;
   out.stored = written.size();
   count_ += written.size();
+  if (!written.empty()) max_id_ = std::max(max_id_, written.back());
   return out;
 }
 
@@ -405,22 +445,12 @@ result<std::optional<std::int64_t>> message_writer::find_tag(std::string_view na
   return std::optional<std::int64_t>();
 }
 
-status message_writer::insert_fts(std::int64_t row_id, const new_message& m, const search_columns& sc) {
-  statement* s = cache_.get(k_insert_fts);
-  if (s == nullptr) return error{cache_.last_error()};
-  reset_guard guard(*s);
-  binder b(*s);
-  b.num(row_id).text(m.parsed.subject).text(sc.from).text(sc.to).text(sc.cc).text(sc.bcc).text(sc.reply_to);
-  b.text(m.parsed.text).text(m.parsed.html_as_text).text(sc.file_names);
-  if (s->step() != SQLITE_DONE) return error{db_error(db_.get(), "full-text row")};
-  return ok_status();
-}
-
 result<bool> message_writer::delete_row(std::int64_t row_id) {
   statement* fts = cache_.get(k_delete_fts);
   statement* del = cache_.get(k_delete_message);
   if (fts == nullptr || del == nullptr) return error{cache_.last_error()};
-  {
+  // A message not indexed yet (counting what this transaction indexed) has no full-text row.
+  if (row_id <= staged_indexed_upto_.value_or(indexed_upto_)) {
     reset_guard guard(*fts);
     fts->bind(1, row_id);
     if (fts->step() != SQLITE_DONE) return error{db_error(db_.get(), "deleting full-text row")};
@@ -449,6 +479,10 @@ result<std::vector<message_writer::row_ref>> message_writer::resolve(const write
       out.push_back({find->column_int(0), uid});
     }
     return out;
+  }
+  // A full-text search must see every message: index what trails, in this same transaction.
+  if (!which.filter.fts_match.empty()) {
+    if (auto st = stage_index(); !st) return error{st.error_message()};
   }
   statement s(db_.get(), rows_query(which.filter, extra != nullptr ? extra : ""), false);
   if (!s.valid()) return error{"search: " + s.error()};
@@ -486,6 +520,7 @@ result<std::vector<std::string>> message_writer::remove(const write_target& whic
   });
   if (!st) return error{st.error_message()};
   count_ = everything ? 0 : count_ - std::min<std::uint64_t>(count_, removed.size());
+  if (auto r = refresh_max_id(); !r) return error{r.error_message()};
   return removed;
 }
 
@@ -671,6 +706,7 @@ result<prune_result> message_writer::prune(std::uint64_t max_messages, std::int6
   });
   if (!st) return error{st.error_message()};
   count_ -= std::min(count_, removed);
+  if (auto r = refresh_max_id(); !r) return error{r.error_message()};
   out.removed = removed;
   out.more = ids.size() == limit || (max_messages != 0 && count_ > max_messages);
   return out;

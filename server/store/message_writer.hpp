@@ -68,6 +68,16 @@ class message_writer {
   // `cutoff_ms` (0 = no limit), oldest first, in one transaction.
   result<prune_result> prune(std::uint64_t max_messages, std::int64_t cutoff_ms, std::size_t limit);
 
+  // The full-text index trails ingest: write_batch adds no full-text rows; index_pending adds
+  // them for every message stored since, in one transaction (large batches cost a third of
+  // per-commit indexing). Messages with ids up to a watermark are indexed, later ones not yet.
+  // A filter in remove/set_read indexes first, inside its own transaction; open() indexes what a
+  // crash left behind. Readers that search must call index_pending (through the store) first.
+  status index_pending();
+  std::uint64_t unindexed() const {  // messages not yet indexed (at most; deletions make it less)
+    return max_id_ > indexed_upto_ ? static_cast<std::uint64_t>(max_id_ - indexed_upto_) : 0;
+  }
+
   std::uint64_t message_count() const { return count_; }
   sqlite3* db() const { return db_.get(); }
 
@@ -90,7 +100,11 @@ class message_writer {
                                        std::optional<std::int64_t> extra_bind = std::nullopt);
   result<std::vector<std::string>> tag_carriers(std::int64_t tag_id);
   result<std::optional<std::int64_t>> find_tag(std::string_view name);
-  status insert_fts(std::int64_t row_id, const new_message& m, const search_columns& sc);
+  // Inside a transaction: full-text rows for messages past the watermark; in_transaction moves
+  // the watermark when it commits.
+  status stage_index();
+  status refresh_max_id();  // after deletes
+  result<std::int64_t> query_int(const char* sql);
   // Delete one message row and everything hanging off it; false when it did not exist.
   result<bool> delete_row(std::int64_t row_id);
   status delete_orphan_tags();
@@ -101,6 +115,9 @@ class message_writer {
 
   db_ptr db_;
   statement_cache cache_;
+  std::int64_t max_id_ = 0;        // largest message id stored
+  std::int64_t indexed_upto_ = 0;  // every message with an id up to this is indexed, none above
+  std::optional<std::int64_t> staged_indexed_upto_;
   std::size_t blob_threshold_;
   int cache_kib_;  // the connection's page cache, restored after a streamed blob
   std::uint64_t count_ = 0;

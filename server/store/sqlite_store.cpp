@@ -85,8 +85,16 @@ void sqlite_store::writer_loop() {
   std::vector<item> batch;
   batch.reserve(cfg_.max_batch);
   bool prune_pending = true;  // limits may be exceeded by what an earlier run left
+  const auto index_idle = std::chrono::milliseconds(std::max<std::int64_t>(cfg_.index_idle_ms, 0));
   std::unique_lock lock(mu_);
   for (;;) {
+    // Quiet for index_idle: catch the full-text index up before sleeping.
+    if (queue_.empty() && !stopping_ && writer_->unindexed() != 0 &&
+        !wake_.wait_for(lock, index_idle, [&] { return !queue_.empty() || stopping_; })) {
+      lock.unlock();
+      index_now();
+      lock.lock();
+    }
     if (queue_.empty() && !stopping_ && !prune_pending) {
       wake_.wait_for(lock, idle_wake, [&] { return !queue_.empty() || stopping_; });
     }
@@ -110,11 +118,40 @@ void sqlite_store::writer_loop() {
 
     if (job) job();
     if (!batch.empty()) write_batch(batch);
+    if (writer_->unindexed() >= cfg_.index_batch) index_now();
     prune_pending = prune_turn(batch.size());
 
     lock.lock();
   }
+  lock.unlock();
+  index_now();  // a clean stop leaves the index complete
+  lock.lock();
   closed_ = true;
+}
+
+void sqlite_store::index_now() {
+  if (writer_->unindexed() != 0) {
+    // On failure (a full disk) the messages stay stored and are indexed on a later turn.
+    if (writer_->index_pending()) {
+      std::lock_guard lock(mu_);
+      stats_.index_runs += 1;
+    }
+  }
+  unindexed_.store(writer_->unindexed());
+}
+
+void sqlite_store::catch_up_index() {
+  if (unindexed_.load() == 0) return;
+  if (std::this_thread::get_id() == writer_id_) {  // a `done` callback: no transaction is open
+    index_now();
+    return;
+  }
+  // Queued behind what is already waiting, so it also indexes those messages. If it fails the
+  // search still runs, on the index as it is.
+  (void)run_job<bool>([this](message_writer&) -> result<bool> {
+    index_now();
+    return true;
+  });
 }
 
 void sqlite_store::write_batch(std::vector<item>& batch) {
@@ -138,6 +175,8 @@ void sqlite_store::write_batch(std::vector<item>& batch) {
     stats_.failed += batch.size() - r.stored;
     (r.committed ? stats_.commits : stats_.failed_commits) += 1;
   }
+  // Before any `done`: a search its client starts next must know to have the index catch up.
+  unindexed_.store(writer_->unindexed());
 
   for (std::size_t i = 0; i < batch.size(); ++i) {
     if (!batch[i].done) continue;
@@ -263,6 +302,7 @@ result<std::uint64_t> sqlite_store::delete_all() {
 result<message_page> sqlite_store::list(const page_request& req) {
   auto f = filter_of(req.search, req.tz_offset_minutes);
   if (!f) return error{f.error_message()};
+  if (!f->fts_match.empty()) catch_up_index();
   auto r = readers_.acquire();
   if (!r) return error{"cannot open a read connection to '" + cfg_.path + "'"};
   return r->page(*f, req.start, req.limit);
@@ -271,6 +311,7 @@ result<message_page> sqlite_store::list(const page_request& req) {
 result<std::optional<std::string>> sqlite_store::latest_uid(std::string_view search, int tz_offset_minutes) {
   auto f = filter_of(search, tz_offset_minutes);
   if (!f) return error{f.error_message()};
+  if (!f->fts_match.empty()) catch_up_index();
   auto r = readers_.acquire();
   if (!r) return error{"cannot open a read connection to '" + cfg_.path + "'"};
   return r->latest_uid(*f);
@@ -337,7 +378,8 @@ std::vector<std::string> sqlite_store::newest_uids(std::size_t limit, std::size_
   return r->newest_uids(limit, offset);
 }
 
-std::vector<std::string> sqlite_store::search_uids(std::string_view fts5_query, std::size_t limit) const {
+std::vector<std::string> sqlite_store::search_uids(std::string_view fts5_query, std::size_t limit) {
+  catch_up_index();
   auto r = readers_.acquire();
   if (!r) return {};
   return r->search_uids(fts5_query, limit);
@@ -347,6 +389,7 @@ stats_snapshot sqlite_store::write_stats() const {
   std::lock_guard lock(mu_);
   stats_snapshot s = stats_;
   s.queued = queue_.size();
+  s.unindexed = unindexed_.load();
   if (checkpointer_) {
     const auto c = checkpointer_->stats();
     s.checkpoints = c.runs;

@@ -1,11 +1,12 @@
 // The SQLite message store: implements message_store (ingest) and mailbox (the API).
 // store() only queues; one writer thread owns the only writer connection, takes everything
-// queued (up to max_batch messages / max_batch_bytes), writes it in ONE transaction (a savepoint
-// per message), commits, then runs each message's `done`. Between group commits it prunes by
-// max_messages / max_age in small steps and reports each prune through store_config::on_pruned
-// (the app publishes event_sink::pruned from it).
-// Reads (list, search, get, raw, parts, tags, stats) are synchronous and run on read-only
-// connections of their own (any thread, never a network thread). Mutations (read flags,
+// queued (up to max_batch messages / max_batch_bytes), writes it in ONE transaction (a message
+// that fails fails alone), commits, then runs each message's `done`. The full-text index trails
+// in larger transactions of its own (store_config::index_batch); every search first has it
+// catch up, so a message is found by any search started after its `done` ran. Between group commits it prunes
+// by max_messages / max_age in small steps and reports each prune through store_config::on_pruned (the app
+// publishes event_sink::pruned from it). Reads (list, search, get, raw, parts, tags, stats) are synchronous
+// and run on read-only connections of their own (any thread, never a network thread). Mutations (read flags,
 // deletes, tags) queue a job behind earlier messages, so they are serialised with ingest, and
 // wait for it. Searches use Mailpit's syntax (search/parser.hpp); a search that does not parse
 // is an error result before anything is queued.
@@ -14,6 +15,7 @@
 // Destruction drains the queue (every queued message still gets its callback), then joins.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -71,7 +73,7 @@ class sqlite_store final : public message_store, public mailbox {
   std::uint64_t count() const;
   std::uint64_t unread_count() const;
   std::vector<std::string> newest_uids(std::size_t limit, std::size_t offset = 0) const;
-  std::vector<std::string> search_uids(std::string_view fts5_query, std::size_t limit) const;  // raw FTS5
+  std::vector<std::string> search_uids(std::string_view fts5_query, std::size_t limit);  // raw FTS5
   result<std::uint64_t> delete_uids(const std::vector<std::string>& uids);  // -> how many were removed
   result<std::uint64_t> delete_all();
   // How a search is answered (strategy and query plans), for benchmarks and debugging.
@@ -92,6 +94,10 @@ class sqlite_store final : public message_store, public mailbox {
   void writer_loop();
   void write_batch(std::vector<item>& batch);
   bool prune_turn(std::size_t last_batch);  // true when more pruning is due
+  // Writer thread: index what trails; publishes unindexed_.
+  void index_now();
+  // Any thread: before a search, have the writer index what trails (or do it, on its thread).
+  void catch_up_index();
   template <class T>
   result<T> run_job(std::function<result<T>(message_writer&)> fn);
   // A selection as the writer takes it; error for a search that does not parse.
@@ -109,6 +115,8 @@ class sqlite_store final : public message_store, public mailbox {
   bool stopping_ = false;
   bool closed_ = false;  // the writer thread has finished; store() fails at once
   stats_snapshot stats_;
+
+  std::atomic<std::uint64_t> unindexed_{0};  // set by the writer before any `done` of those messages
 
   std::thread thread_;
   std::thread::id writer_id_;

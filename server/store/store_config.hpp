@@ -24,6 +24,11 @@ struct store_config {
   std::size_t prune_batch = 256;
   // How often an idle writer wakes to apply max_age_ms.
   std::int64_t idle_wake_ms = 30'000;
+  // The full-text index trails ingest (message_writer::index_pending): it catches up once this
+  // many messages wait, when no message arrived for index_idle_ms, before any search, and at
+  // close. One transaction for many messages costs ~8 us each instead of ~30 in every commit.
+  std::size_t index_batch = 256;
+  std::int64_t index_idle_ms = 5;
   // How long a connection waits for a lock held by another process (e.g. the sqlite3 CLI).
   int busy_timeout_ms = 5'000;
   // Raw messages at least this big are written with zeroblob + incremental blob I/O, in chunks,

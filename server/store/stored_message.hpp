@@ -30,6 +30,8 @@ struct stats_snapshot {
   std::uint64_t queued = 0;               // messages and jobs waiting right now
   std::uint64_t checkpoints = 0;          // WAL checkpoints run off the writer thread
   std::uint64_t writer_checkpoints = 0;   // run by the writer because the WAL hit its hard limit
+  std::uint64_t index_runs = 0;           // transactions that caught the full-text index up
+  std::uint64_t unindexed = 0;            // messages stored but not yet in the full-text index
 };
 
 }  // namespace mailjar::store

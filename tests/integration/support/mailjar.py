@@ -270,12 +270,13 @@ def end_case():
 _shared = {}
 
 
-def shared_server(*flags):
-    """One server per distinct flag list, kept for the whole script (stopped by stop_all)."""
-    key = tuple(str(f) for f in flags)
+def shared_server(*flags, expect=None):
+    """One server per distinct flag list (and listeners to wait for), kept for the whole script
+    (stopped by stop_all)."""
+    key = tuple(str(f) for f in flags) + (tuple(expect or ()),)
     s = _shared.get(key)
     if s is None or s._stopped:
-        s = Server(*flags, shared=True)
+        s = Server(*flags, shared=True, expect=expect)
         _shared[key] = s
     return s
 
