@@ -76,6 +76,8 @@ void sample_store::reset() {
   // Oldest first, one second apart, so uids_ (newest first) is the list order.
   for (std::size_t i = 0; i < raws_.size(); ++i)
     add(uids_[raws_.size() - 1 - i], raws_[i], 1'700'000'000'000 + static_cast<std::int64_t>(i) * 1000);
+  // The full-text index trails ingest; targets that query the file directly need it complete.
+  (void)store_->search_uids("x", 1);
 }
 
 }  // namespace mailjar::fuzz
