@@ -88,12 +88,15 @@ void sqlite_store::writer_loop() {
   const auto index_idle = std::chrono::milliseconds(std::max<std::int64_t>(cfg_.index_idle_ms, 0));
   std::unique_lock lock(mu_);
   for (;;) {
-    // Quiet for index_idle: catch the full-text index up before sleeping.
+    // Quiet for index_idle (or until a failed run may be retried): catch the full-text index up
+    // before sleeping.
     if (queue_.empty() && !stopping_ && writer_->unindexed() != 0 &&
-        !wake_.wait_for(lock, index_idle, [&] { return !queue_.empty() || stopping_; })) {
+        !wake_.wait_for(lock, std::max<std::chrono::steady_clock::duration>(index_idle, index_retry_in()),
+                        [&] { return !queue_.empty() || stopping_; })) {
       lock.unlock();
       index_now();
       lock.lock();
+      continue;  // look again: after a failed run, wait for its retry rather than the long sleep
     }
     if (queue_.empty() && !stopping_ && !prune_pending) {
       wake_.wait_for(lock, idle_wake, [&] { return !queue_.empty() || stopping_; });
@@ -118,7 +121,9 @@ void sqlite_store::writer_loop() {
 
     if (job) job();
     if (!batch.empty()) write_batch(batch);
-    if (writer_->unindexed() >= cfg_.index_batch) index_now();
+    if (writer_->unindexed() >= cfg_.index_batch &&
+        index_retry_in() == std::chrono::steady_clock::duration::zero())
+      index_now();
     prune_pending = prune_turn(batch.size());
 
     lock.lock();
@@ -131,13 +136,21 @@ void sqlite_store::writer_loop() {
 
 void sqlite_store::index_now() {
   if (writer_->unindexed() != 0) {
-    // On failure (a full disk) the messages stay stored and are indexed on a later turn.
-    if (writer_->index_pending()) {
-      std::lock_guard lock(mu_);
-      stats_.index_runs += 1;
-    }
+    const bool ok = writer_->index_pending().ok();
+    // On failure (a full disk, a lock held elsewhere) the messages stay stored and unindexed;
+    // the idle and batch triggers wait a while before trying again (each try reads and
+    // tokenizes everything pending), a search still asks at once.
+    index_retry_at_ = ok ? std::chrono::steady_clock::time_point{}
+                         : std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    std::lock_guard lock(mu_);
+    (ok ? stats_.index_runs : stats_.index_failures) += 1;
   }
   unindexed_.store(writer_->unindexed());
+}
+
+std::chrono::steady_clock::duration sqlite_store::index_retry_in() const {
+  return std::max(index_retry_at_ - std::chrono::steady_clock::now(),
+                  std::chrono::steady_clock::duration::zero());
 }
 
 void sqlite_store::catch_up_index() {

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -96,6 +97,8 @@ class sqlite_store final : public message_store, public mailbox {
   bool prune_turn(std::size_t last_batch);  // true when more pruning is due
   // Writer thread: index what trails; publishes unindexed_.
   void index_now();
+  // Writer thread: how long until a failed index run may be retried (zero when none failed).
+  std::chrono::steady_clock::duration index_retry_in() const;
   // Any thread: before a search, have the writer index what trails (or do it, on its thread).
   void catch_up_index();
   template <class T>
@@ -116,6 +119,7 @@ class sqlite_store final : public message_store, public mailbox {
   bool closed_ = false;  // the writer thread has finished; store() fails at once
   stats_snapshot stats_;
 
+  std::chrono::steady_clock::time_point index_retry_at_{};  // writer thread only
   std::atomic<std::uint64_t> unindexed_{0};  // set by the writer before any `done` of those messages
 
   std::thread thread_;

@@ -31,6 +31,7 @@ struct stats_snapshot {
   std::uint64_t checkpoints = 0;          // WAL checkpoints run off the writer thread
   std::uint64_t writer_checkpoints = 0;   // run by the writer because the WAL hit its hard limit
   std::uint64_t index_runs = 0;           // transactions that caught the full-text index up
+  std::uint64_t index_failures = 0;       // such transactions that failed (retried later)
   std::uint64_t unindexed = 0;            // messages stored but not yet in the full-text index
 };
 

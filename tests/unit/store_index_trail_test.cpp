@@ -2,11 +2,16 @@
 // full-text rows and indexed later in larger transactions. These tests pin down when it catches
 // up (a search, index_batch, an idle writer, a clean close, the next open after a crash) and that
 // deletes of indexed and not-yet-indexed messages (and SQLite reusing their ids) keep FTS5's own
-// integrity check passing.
+// integrity check passing, and that a failing run (the lock held elsewhere) is not retried in a
+// tight loop.
 #include <catch2/catch.hpp>
 
+#include <sqlite3.h>
+
+#include <chrono>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "ports/mailbox.hpp"
@@ -149,4 +154,26 @@ TEST_CASE("deleting indexed and unindexed messages, and ids handed out again, ke
   CHECK(found(*p, "p1").empty());
   CHECK(found(*p, "p3").size() == 1);
   check_fts_integrity(path);
+}
+
+TEST_CASE("a failed index run is retried a second later, not at every idle turn", "[store][index]") {
+  test::temp_dir dir;
+  const std::string path = dir.file("mail.db");
+  auto s = open_store({.path = path, .index_batch = 1000, .index_idle_ms = 300, .busy_timeout_ms = 20});
+  const auto t0 = std::chrono::steady_clock::now();
+  store_words(*s, {"late1", "late2"});
+  // Another connection holds the write lock: the idle run (~300 ms) fails after its 20 ms wait.
+  sqlite3* other = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &other) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  REQUIRE(std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(250));
+  std::this_thread::sleep_until(t0 + std::chrono::milliseconds(1100));
+  auto st = s->write_stats();
+  CHECK(st.index_failures == 1);  // without the pause: one every ~320 ms, three by now
+  CHECK(st.index_runs == 0);
+  sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+  CHECK(test::eventually([&] { return s->write_stats().index_runs == 1; }, std::chrono::seconds(5)));
+  CHECK(indexed_rows(path) == 2);
+  CHECK(s->write_stats().index_failures == 1);
 }
