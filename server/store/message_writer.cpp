@@ -139,7 +139,8 @@ result<std::unique_ptr<message_writer>> message_writer::open(const store_config&
   if (count->step() != SQLITE_ROW) return error{db_error(w->db(), "cannot use database '" + cfg.path + "'")};
   w->count_ = static_cast<std::uint64_t>(count->column_int(0));
   // Messages stored but not yet indexed when the last run stopped (a crash, a kill) are indexed
-  // now, before anything can search.
+  // now, before anything can search. If that fails (a full disk) the store still opens: reads
+  // and the disk-full replies work, and the writer retries later.
   auto max_id = w->query_int(k_max_id);
   auto max_indexed = w->query_int(k_max_indexed);
   if (!max_id || !max_indexed) {
@@ -148,8 +149,7 @@ result<std::unique_ptr<message_writer>> message_writer::open(const store_config&
   }
   w->max_id_ = *max_id;
   w->indexed_upto_ = std::min(*max_indexed, *max_id);
-  if (auto st = w->index_pending(); !st)
-    return error{"cannot use database '" + cfg.path + "': full-text index: " + st.error_message()};
+  (void)w->index_pending();
   return w;
 }
 

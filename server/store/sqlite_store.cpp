@@ -33,6 +33,7 @@ result<std::unique_ptr<sqlite_store>> sqlite_store::open(const store_config& cfg
   auto writer = message_writer::open(cfg);
   if (!writer) return error{writer.error_message()};
   std::unique_ptr<sqlite_store> s(new sqlite_store(cfg, std::move(*writer)));
+  s->unindexed_.store(s->writer_->unindexed());  // what open() could not index (a full disk)
   if (auto st = s->readers_.warm_up(); !st) {
     return error{"cannot read database '" + cfg.path + "': " + st.error_message()};
   }

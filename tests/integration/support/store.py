@@ -18,6 +18,7 @@ a lock across calls), so it is safe while the server runs and from several threa
 import dataclasses
 import json
 import sqlite3
+import time
 import zlib
 
 
@@ -162,20 +163,26 @@ class Db:
             con.close()
         return problems
 
-    def fts_problems(self):
+    def fts_problems(self, settle=3.0):
         """FTS5's own integrity check of the full-text index against the messages rows ([] when
         sound). Needs a read-write connection: it briefly takes the write lock (run it while the
-        server is idle)."""
-        con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        try:
-            if "messages_fts" not in {r[0] for r in con.execute("SELECT name FROM sqlite_master")}:
+        server is idle). The index trails ingest: a running server catches it up within a few
+        milliseconds of going idle (a second after a failed run, e.g. on a full disk), so a
+        mismatch is only reported if it lasts `settle` seconds; a real corruption does."""
+        deadline = time.monotonic() + settle
+        while True:
+            con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            try:
+                if "messages_fts" not in {r[0] for r in con.execute("SELECT name FROM sqlite_master")}:
+                    return []
+                con.execute("INSERT INTO messages_fts(messages_fts, rank) VALUES ('integrity-check', 1)")
                 return []
-            con.execute("INSERT INTO messages_fts(messages_fts, rank) VALUES ('integrity-check', 1)")
-            return []
-        except sqlite3.DatabaseError as e:
-            return [f"full-text index: {e}"]
-        finally:
-            con.close()
+            except sqlite3.DatabaseError as e:
+                if time.monotonic() >= deadline:
+                    return [f"full-text index: {e}"]
+            finally:
+                con.close()
+            time.sleep(0.05)
 
     def raw_sha256(self):
         """{uid: sha256 hex of the raw bytes} for every message (hashed in SQL-sized steps)."""
