@@ -133,20 +133,16 @@ result<std::unique_ptr<message_writer>> message_writer::open(const store_config&
       open_writer_db(cfg.path, writer_settings{cfg.sync_full, cfg.busy_timeout_ms, cfg.writer_cache_kib});
   if (!db) return error{db.error_message()};
   std::unique_ptr<message_writer> w(new message_writer(std::move(*db), cfg));
-  statement* count = w->cache_.get(k_count);
-  if (count == nullptr) return error{"cannot use database '" + cfg.path + "': " + w->cache_.last_error()};
-  reset_guard guard(*count);
-  if (count->step() != SQLITE_ROW) return error{db_error(w->db(), "cannot use database '" + cfg.path + "'")};
-  w->count_ = static_cast<std::uint64_t>(count->column_int(0));
+  auto count = w->query_int(k_count);
+  auto max_id = w->query_int(k_max_id);
+  auto max_indexed = w->query_int(k_max_indexed);
+  for (const auto* r : {&count, &max_id, &max_indexed}) {
+    if (!*r) return error{"cannot use database '" + cfg.path + "': " + r->error_message()};
+  }
+  w->count_ = static_cast<std::uint64_t>(*count);
   // Messages stored but not yet indexed when the last run stopped (a crash, a kill) are indexed
   // now, before anything can search. If that fails (a full disk) the store still opens: reads
   // and the disk-full replies work, and the writer retries later.
-  auto max_id = w->query_int(k_max_id);
-  auto max_indexed = w->query_int(k_max_indexed);
-  if (!max_id || !max_indexed) {
-    return error{"cannot use database '" + cfg.path +
-                 "': " + (max_id ? max_indexed.error_message() : max_id.error_message())};
-  }
   w->max_id_ = *max_id;
   w->indexed_upto_ = std::min(*max_indexed, *max_id);
   (void)w->index_pending();
@@ -221,12 +217,12 @@ batch_result message_writer::write_batch(const std::vector<const new_message*>& 
   // journal (16 KiB each, ~10 pages per message), ~10 % of the writer's time. If a message
   // fails, that whole transaction is rolled back and the batch written again with savepoints,
   // where the failing message fails alone.
-  batch_result out = write_batch_pass(msgs, false);
-  if (!out.retry_with_savepoints) return out;
-  return write_batch_pass(msgs, true);
+  if (auto out = write_batch_pass(msgs, false)) return std::move(*out);
+  return std::move(*write_batch_pass(msgs, true));  // with savepoints there is no second try
 }
 
-batch_result message_writer::write_batch_pass(const std::vector<const new_message*>& msgs, bool savepoints) {
+std::optional<batch_result> message_writer::write_batch_pass(const std::vector<const new_message*>& msgs,
+                                                             bool savepoints) {
   batch_result out;
   out.outcomes.resize(msgs.size());
   auto fail_all = [&](const std::string& why) {
@@ -241,8 +237,8 @@ batch_result message_writer::write_batch_pass(const std::vector<const new_messag
 
   // Each message's rows (inside its own savepoint on the second try). No full-text rows: the
   // index trails ingest (index_pending).
-  std::vector<std::int64_t> written;  // row ids, ascending
-  written.reserve(msgs.size());
+  std::uint64_t stored = 0;
+  std::int64_t max_written = 0;
   for (std::size_t i = 0; i < msgs.size(); ++i) {
     const new_message& m = *msgs[i];
     std::int64_t row_id = 0;
@@ -256,7 +252,8 @@ batch_result message_writer::write_batch_pass(const std::vector<const new_messag
     if (st && savepoints) st = run(k_release);
     if (st) {
       out.outcomes[i].ok = true;
-      written.push_back(row_id);
+      stored += 1;
+      max_written = row_id;  // ids ascend
       continue;
     }
     // Some errors (disk full, I/O) roll back the whole transaction: then nothing survives.
@@ -264,8 +261,7 @@ batch_result message_writer::write_batch_pass(const std::vector<const new_messag
     if (!savepoints) {
       (void)run(k_rollback);
       if (sqlite3_get_autocommit(db_.get()) == 0) return fail_all(st.error_message());
-      out.retry_with_savepoints = true;
-      return out;
+      return std::nullopt;  // write it again, with savepoints
     }
     out.outcomes[i] = store_outcome{false, st.error_message()};
     (void)run(k_rollback_to);
@@ -274,9 +270,9 @@ batch_result message_writer::write_batch_pass(const std::vector<const new_messag
 
   if (auto st = run(k_commit); !st) return fail_all("commit failed: " + st.error_message());
   out.committed = true;
-  out.stored = written.size();
-  count_ += written.size();
-  if (!written.empty()) max_id_ = std::max(max_id_, written.back());
+  out.stored = stored;
+  count_ += stored;
+  max_id_ = std::max(max_id_, max_written);
   return out;
 }
 

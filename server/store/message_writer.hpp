@@ -25,7 +25,6 @@ struct batch_result {
   std::vector<store_outcome> outcomes;  // one per input message, same order
   bool committed = false;               // false when BEGIN or COMMIT failed (every outcome !ok)
   std::uint64_t stored = 0;             // messages made durable by this batch
-  bool retry_with_savepoints = false;   // internal: write_batch's first try rolled back
 };
 
 // The messages a write applies to: the listed uids (unknown ones are skipped), or every message
@@ -69,10 +68,10 @@ class message_writer {
   result<prune_result> prune(std::uint64_t max_messages, std::int64_t cutoff_ms, std::size_t limit);
 
   // The full-text index trails ingest: write_batch adds no full-text rows; index_pending adds
-  // them for every message stored since, in one transaction (large batches cost a third of
-  // per-commit indexing). Messages with ids up to a watermark are indexed, later ones not yet.
-  // A filter in remove/set_read indexes first, inside its own transaction; open() indexes what a
-  // crash left behind. Readers that search must call index_pending (through the store) first.
+  // them for every message stored since, in one transaction (per message about half what
+  // indexing inside every small group commit cost). Messages with ids up to a watermark are indexed, later
+  // ones not yet. A filter in remove/set_read indexes first, inside its own transaction; open() indexes what
+  // a crash left behind. Readers that search must call index_pending (through the store) first.
   status index_pending();
   std::uint64_t unindexed() const {  // messages not yet indexed (at most; deletions make it less)
     return max_id_ > indexed_upto_ ? static_cast<std::uint64_t>(max_id_ - indexed_upto_) : 0;
@@ -88,8 +87,8 @@ class message_writer {
     std::string uid;
   };
   // One try at write_batch: with `savepoints`, each message in its own; without, the first
-  // failing message rolls everything back and sets retry_with_savepoints.
-  batch_result write_batch_pass(const std::vector<const new_message*>& msgs, bool savepoints);
+  // failing message rolls everything back and the answer is nullopt (try again with them).
+  std::optional<batch_result> write_batch_pass(const std::vector<const new_message*>& msgs, bool savepoints);
   status insert_message(const new_message& m, const search_columns& sc, std::int64_t& row_id);
   status insert_index(std::int64_t row_id, const new_message& m);
   status insert_raw(std::int64_t row_id, const std::string& raw);

@@ -26,7 +26,8 @@ struct store_config {
   std::int64_t idle_wake_ms = 30'000;
   // The full-text index trails ingest (message_writer::index_pending): it catches up once this
   // many messages wait, when no message arrived for index_idle_ms, before any search, and at
-  // close. One transaction for many messages costs ~8 us each instead of ~30 in every commit.
+  // close. One transaction for many messages costs ~8-16 us each (the benchmark's 2 KB
+  // messages) instead of ~30 in every small group commit.
   std::size_t index_batch = 256;
   std::int64_t index_idle_ms = 5;
   // How long a connection waits for a lock held by another process (e.g. the sqlite3 CLI).
