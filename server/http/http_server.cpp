@@ -24,6 +24,7 @@
 
 #include "http/ws_session.hpp"
 #include "log/log.hpp"
+#include "net/tcp_endpoint.hpp"
 
 namespace mailjar::http {
 
@@ -34,13 +35,6 @@ namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 
 namespace {
-
-std::string endpoint_text(const tcp::endpoint& ep) {
-  auto a = ep.address();
-  if (a.is_v6() && a.to_v6().is_v4_mapped()) a = asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
-  std::string ip = a.to_string();
-  return (a.is_v6() ? "[" + ip + "]" : ip) + ":" + std::to_string(ep.port());
-}
 
 bool header_value_safe(std::string_view v) {
   for (unsigned char c : v) {
@@ -534,7 +528,7 @@ void http_server::state::on_accept(beast::error_code ec, tcp::socket sock) {
   }
   beast::error_code ignored;
   auto peer_ep = sock.remote_endpoint(ignored);
-  std::string peer = ignored ? std::string("?") : endpoint_text(peer_ep);
+  std::string peer = ignored ? std::string("?") : net::endpoint_text(peer_ep);
   if (active >= opts.max_connections) {
     refused++;
     log::line(log::level::warn, "http_refused").kv("peer", peer).kv("reason", "max-connections").emit();
@@ -581,29 +575,13 @@ http_server::http_server(asio::io_context& io, http_options opts, std::shared_pt
 http_server::~http_server() { stop(); }
 
 std::string http_server::listen(const std::string& host_port) {
-  auto colon = host_port.rfind(':');
-  if (colon == std::string::npos) throw std::runtime_error("expected ADDR:PORT, got '" + host_port + "'");
-  std::string host = host_port.substr(0, colon);
-  std::string port = host_port.substr(colon + 1);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  beast::error_code ec;
-  tcp::resolver resolver(state_->io);
-  auto results = resolver.resolve(host, port, tcp::resolver::passive | tcp::resolver::numeric_service, ec);
-  if (ec || results.empty())
-    throw std::runtime_error("cannot resolve listen address '" + host_port + "': " + ec.message());
-  tcp::endpoint ep = results.begin()->endpoint();
-  tcp::acceptor acc(state_->io);
-  acc.open(ep.protocol(), ec);
-  if (!ec) acc.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) acc.bind(ep, ec);
-  if (!ec) acc.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) throw std::runtime_error("cannot listen on " + host_port + ": " + ec.message());
+  tcp::acceptor acc = net::open_listener(state_->io, host_port);
   auto local = acc.local_endpoint();
   state_->door =
       std::make_unique<front_door>(state_->opts, local.address().to_string(), state_->auth, state_->handler);
   state_->acceptor.emplace(std::move(acc));
   state_->do_accept();
-  return endpoint_text(local);
+  return net::endpoint_text(local);
 }
 
 void http_server::stop() {

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <optional>
 
+#include "net/tcp_endpoint.hpp"
 #include "relay/protocol/client_machine.hpp"
 #include "relay/protocol/mx_order.hpp"
 
@@ -28,11 +29,6 @@ std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-std::string endpoint_text(const tcp::endpoint& ep) {
-  const std::string ip = ep.address().to_string();
-  return (ep.address().is_v6() ? "[" + ip + "]" : ip) + ":" + std::to_string(ep.port());
 }
 
 bool has_eight_bit(std::string_view s) {
@@ -137,7 +133,7 @@ class session {
       for (const auto& r : results) eps.push_back(r.endpoint());
     }
     for (const auto& ep : eps) {
-      a.address = endpoint_text(ep);
+      a.address = net::endpoint_text(ep);
       info(a, "connecting to " + to_.host + " [" + a.address + "]");
       error_code cec;
       bool done = false;

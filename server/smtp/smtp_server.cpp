@@ -24,6 +24,7 @@
 
 #include "ingest/ingest_service.hpp"
 #include "log/log.hpp"
+#include "net/tcp_endpoint.hpp"
 #include "ports/event_sink.hpp"
 
 namespace mailjar::smtp {
@@ -35,13 +36,6 @@ using clock_type = std::chrono::steady_clock;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 namespace {
-
-std::string endpoint_text(const tcp::endpoint& ep) {
-  auto a = ep.address();
-  if (a.is_v6() && a.to_v6().is_v4_mapped()) a = asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
-  std::string ip = a.to_string();
-  return (a.is_v6() ? "[" + ip + "]" : ip) + ":" + std::to_string(ep.port());
-}
 
 std::string random_hex(std::size_t bytes) {
   std::array<unsigned char, 32> buf{};
@@ -241,7 +235,7 @@ asio::awaitable<void> session::run() {
   boost::system::error_code ec;
   auto ep = socket_.remote_endpoint(ec);
   if (ec) co_return;
-  peer_ = endpoint_text(ep);
+  peer_ = net::endpoint_text(ep);
   peer_ip_ = peer_.substr(0, peer_.rfind(':'));
   asio::co_spawn(socket_.get_executor(), watchdog(), asio::detached);
   // Connection lines are debug (--verbose): at thousands of connections a second they cost a
@@ -414,23 +408,8 @@ smtp_server::smtp_server(asio::io_context& io, server_options opts, ingest::inge
 smtp_server::~smtp_server() { stop(); }
 
 std::string smtp_server::listen(const std::string& host_port, bool implicit_tls) {
-  auto colon = host_port.rfind(':');
-  std::string host = host_port.substr(0, colon);
-  std::string port = host_port.substr(colon + 1);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  boost::system::error_code ec;
-  tcp::resolver resolver(state_->io);
-  auto results = resolver.resolve(host, port, tcp::resolver::passive | tcp::resolver::numeric_service, ec);
-  if (ec || results.empty())
-    throw std::runtime_error("cannot resolve listen address '" + host_port + "': " + ec.message());
-  tcp::endpoint ep = results.begin()->endpoint();
-  tcp::acceptor acc(state_->io);
-  acc.open(ep.protocol(), ec);
-  if (!ec) acc.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) acc.bind(ep, ec);
-  if (!ec) acc.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) throw std::runtime_error("cannot listen on " + host_port + ": " + ec.message());
-  std::string bound = endpoint_text(acc.local_endpoint());
+  tcp::acceptor acc = net::open_listener(state_->io, host_port);
+  std::string bound = net::endpoint_text(acc.local_endpoint());
   auto& stored = state_->acceptors.emplace_back(std::move(acc));
   asio::co_spawn(state_->io, state_->accept_loop(stored, implicit_tls), asio::detached);
   return bound;

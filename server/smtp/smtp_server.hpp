@@ -2,7 +2,8 @@
 // (plain, STARTTLS-upgraded or implicit TLS) and a protocol::session_machine, and hands complete
 // messages to the ingest service. Owns timeouts (a watchdog per session), the connection cap and
 // the --smtp-allow check; no protocol logic lives here. All sessions run on the io_context's
-// thread; ingest completions are posted back to it. Asio stays inside smtp_server.cpp.
+// thread; ingest completions are posted back to it. Asio stays inside smtp_server.cpp (and the
+// shared listener helper, net/tcp_endpoint).
 #pragma once
 
 #include <chrono>
