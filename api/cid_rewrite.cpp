@@ -2,32 +2,11 @@
 
 #include <cctype>
 
+#include "api/percent_decode.hpp"
+
 namespace mailjar::api {
 
 namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string percent_decode(std::string_view s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size()) {
-      int h = hex_value(s[i + 1]), l = hex_value(s[i + 2]);
-      if (h >= 0 && l >= 0) {
-        out += static_cast<char>(h * 16 + l);
-        i += 2;
-        continue;
-      }
-    }
-    out += s[i];
-  }
-  return out;
-}
 
 bool ends_url(char c) {
   return std::isspace(static_cast<unsigned char>(c)) || c == '"' || c == '\'' || c == '>' || c == ')' ||
@@ -69,7 +48,7 @@ std::string rewrite_cid_urls(std::string_view html, const std::map<std::string, 
     }
     std::size_t end = i + 4;
     while (end < html.size() && !ends_url(html[end])) ++end;
-    std::string cid = percent_decode(html.substr(i + 4, end - i - 4));
+    std::string cid = *percent_decode(html.substr(i + 4, end - i - 4), {.strict = false});
     if (cid.size() >= 2 && cid.front() == '<' && cid.back() == '>') cid = cid.substr(1, cid.size() - 2);
     if (const std::string* url = cid.empty() ? nullptr : lookup(cid)) {
       out += *url;

@@ -2,42 +2,14 @@
 
 #include <vector>
 
+#include "api/percent_decode.hpp"
 #include "mime/charset.hpp"
 
 namespace mailjar::api {
 
 namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 bool is_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
-
-// Percent-decodes `in`. Fails on a malformed escape. `plus_is_space` for query components.
-bool percent_decode(std::string_view in, bool plus_is_space, std::string& out) {
-  out.clear();
-  out.reserve(in.size());
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    char c = in[i];
-    if (c == '%') {
-      if (i + 2 >= in.size()) return false;
-      int hi = hex_value(in[i + 1]);
-      int lo = hex_value(in[i + 2]);
-      if (hi < 0 || lo < 0) return false;
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else if (c == '+' && plus_is_space) {
-      out.push_back(' ');
-    } else {
-      out.push_back(c);
-    }
-  }
-  return true;
-}
 
 parsed_target refuse(int status, std::string reason) {
   parsed_target t;
@@ -56,12 +28,12 @@ bool is_separator_escape(std::string_view raw, std::size_t i) {
 }  // namespace
 
 std::optional<std::string> decode_query_component(std::string_view in) {
-  std::string out;
-  if (!percent_decode(in, true, out)) return std::nullopt;
-  for (unsigned char c : out) {
+  std::optional<std::string> out = percent_decode(in, {.strict = true, .plus_is_space = true});
+  if (!out) return std::nullopt;
+  for (unsigned char c : *out) {
     if (is_control(c) && c != '\t') return std::nullopt;
   }
-  if (!mime::is_valid_utf8(out)) return std::nullopt;
+  if (!mime::is_valid_utf8(*out)) return std::nullopt;
   return out;
 }
 
@@ -109,8 +81,9 @@ parsed_target parse_target(std::string_view target, std::string_view webroot) {
     if (c == '\\') return refuse(400, "backslash in path");
     if (c == '%' && is_separator_escape(raw_path, i)) return refuse(400, "encoded path separator in path");
   }
-  std::string decoded;
-  if (!percent_decode(raw_path, false, decoded)) return refuse(400, "malformed percent-escape in path");
+  std::optional<std::string> decoded_or = percent_decode(raw_path);
+  if (!decoded_or) return refuse(400, "malformed percent-escape in path");
+  const std::string decoded = std::move(*decoded_or);
   for (unsigned char c : decoded) {
     if (is_control(c)) return refuse(400, "control character in path");
   }

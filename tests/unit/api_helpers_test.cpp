@@ -13,6 +13,7 @@
 #include "api/mail_headers.hpp"
 #include "api/mime_encoding.hpp"
 #include "api/paging.hpp"
+#include "api/percent_decode.hpp"
 #include "api/time_format.hpp"
 #include "api/time_zone.hpp"
 #include "mime/parser.hpp"
@@ -140,6 +141,24 @@ TEST_CASE("cid: URLs are rewritten to part URLs", "[api]") {
   CHECK(rewrite_cid_urls("acid:logo@example.com", by_cid) == "acid:logo@example.com");
   CHECK(rewrite_cid_urls("", by_cid).empty());
   CHECK(rewrite_cid_urls("cid:", by_cid) == "cid:");
+  // A malformed escape in a cid stays as written (the rest still decodes).
+  by_cid["50%"] = "/api/v1/message/ID/part/4";
+  CHECK(rewrite_cid_urls("<img src=\"cid:50%25\"> <img src=\"cid:50%\">", by_cid) ==
+        "<img src=\"/api/v1/message/ID/part/4\"> <img src=\"/api/v1/message/ID/part/4\">");
+}
+
+TEST_CASE("percent-decoding is strict for request targets and lenient for cid references", "[api]") {
+  CHECK(api::percent_decode("a%20b%2Fc%c3%A9") == std::optional<std::string>("a b/c\xC3\xA9"));
+  CHECK(api::percent_decode("a+b") == std::optional<std::string>("a+b"));
+  CHECK(api::percent_decode("a+b", {.plus_is_space = true}) == std::optional<std::string>("a b"));
+  CHECK(api::percent_decode("%2541") == std::optional<std::string>("%41"));  // decoded once
+  for (const char* bad : {"%", "%4", "a%zz", "%G0", "x%0"}) {
+    INFO(bad);
+    CHECK_FALSE(api::percent_decode(bad).has_value());
+    CHECK(api::percent_decode(bad, {.strict = false}) == std::optional<std::string>(bad));
+  }
+  CHECK(api::percent_decode("%zz%41%", {.strict = false}) == std::optional<std::string>("%zzA%"));
+  CHECK(api::percent_decode("") == std::optional<std::string>(""));
 }
 
 TEST_CASE("times are RFC 3339 with milliseconds and an offset", "[api]") {
