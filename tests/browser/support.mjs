@@ -119,8 +119,10 @@ export class Mailjar {
 
 // ---------------------------------------------------------------------------------------------
 // SMTP: one transaction on a fresh connection, raw message bytes as given (CRLF, dot-stuffed here).
+// `helo` is the EHLO name; `authPlain`, when given, is sent as AUTH PLAIN's credentials
+// ("\0user\0password", base64-encoded here). Resolves to the queue id of the 250.
 
-export async function sendRaw(port, { from = 'sender@example.com', to = ['rcpt@example.com'], data }) {
+export async function sendRaw(port, { from = 'sender@example.com', to = ['rcpt@example.com'], data, helo = 'browser-test.example', authPlain }) {
   const socket = net.connect({ host: '127.0.0.1', port });
   socket.setEncoding('utf8');
   let buf = '';
@@ -150,7 +152,8 @@ export async function sendRaw(port, { from = 'sender@example.com', to = ['rcpt@e
   };
   try {
     await expect(220);
-    await expect(250, 'EHLO browser-test.example');
+    await expect(250, `EHLO ${helo}`);
+    if (authPlain !== undefined) await expect(235, `AUTH PLAIN ${Buffer.from(authPlain, 'utf8').toString('base64')}`);
     await expect(250, `MAIL FROM:<${from}>`);
     for (const r of to) await expect(250, `RCPT TO:<${r}>`);
     await expect(354, 'DATA');

@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 
-import { Mailjar, eventually, hitServer, launch, screenshot, sleep } from './support.mjs';
+import { Mailjar, eventually, hitServer, launch, screenshot, sendRaw, sleep } from './support.mjs';
 
 // Payload n: markup, attribute-breaking, script-closing, template-literal and javascript: forms.
 const pay = (n) => `<img src=x onerror=__xss(${n})>"><svg onload=__xss(${n})>'><script>__xss(${n})</script>`
@@ -81,43 +81,15 @@ function hostileMessage(hit) {
   ].join('\r\n');
 }
 
-// One SMTP transaction with a hostile HELO, AUTH user and envelope (raw bytes, dot-stuffed here).
-async function sendHostile(port, data) {
-  const socket = net.connect({ host: '127.0.0.1', port });
-  socket.setEncoding('utf8');
-  let buf = '';
-  const waiters = [];
-  socket.on('data', (d) => {
-    buf += d;
-    for (let m; (m = /^(\d{3}) [^\r\n]*\r\n/m.exec(buf));) {
-      const reply = buf.slice(0, m.index + m[0].length);
-      buf = buf.slice(reply.length);
-      waiters.shift()?.(reply);
-    }
+// One SMTP transaction whose envelope carries payloads too: EHLO name, AUTH user, MAIL FROM, RCPT TO.
+function sendHostile(port, data) {
+  return sendRaw(port, {
+    helo: tight(18),
+    authPlain: `\0<img src=x onerror=__xss(21)>"><svg onload=__xss(21)>\0pw`,
+    from: `"${tight(19)}"@example.com`,
+    to: [`"${tight(20)}"@example.com`, 'plain@example.com'],
+    data,
   });
-  const step = async (code, line) => {
-    const p = new Promise((resolve, reject) => {
-      waiters.push(resolve);
-      setTimeout(() => reject(new Error(`SMTP timeout after ${line}`)), 15_000);
-    });
-    if (line !== undefined) socket.write(`${line}\r\n`);
-    const reply = await p;
-    assert.ok(reply.startsWith(String(code)), `sent ${line?.slice(0, 60)}, got ${reply}`);
-    return reply;
-  };
-  try {
-    await step(220);
-    await step(250, `EHLO ${tight(18)}`);
-    await step(235, `AUTH PLAIN ${b64(`\0<img src=x onerror=__xss(21)>"><svg onload=__xss(21)>\0pw`)}`);
-    await step(250, `MAIL FROM:<"${tight(19)}"@example.com>`);
-    await step(250, `RCPT TO:<"${tight(20)}"@example.com>`);
-    await step(250, 'RCPT TO:<plain@example.com>');
-    await step(354, 'DATA');
-    const reply = await step(250, `${data.replace(/^\./gm, '..')}\r\n.`);
-    return /queued as (\S+)/.exec(reply)[1];
-  } finally {
-    socket.destroy();
-  }
 }
 
 async function deadPort() {

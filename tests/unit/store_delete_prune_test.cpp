@@ -6,20 +6,15 @@
 #include <atomic>
 
 #include "store/sqlite_store.hpp"
+#include "support/open_store.hpp"
 #include "support/store_fixtures.hpp"
 
 using namespace mailjar;
 using mailjar::store::sqlite_store;
 using mailjar::store::store_config;
+using mailjar::test::open_store;
 
 namespace {
-
-std::unique_ptr<sqlite_store> open_store(const store_config& cfg) {
-  auto s = sqlite_store::open(cfg);
-  INFO((s.ok() ? std::string() : s.error_message()));
-  REQUIRE(s.ok());
-  return std::move(*s);
-}
 
 std::vector<std::string> store_all(sqlite_store& s, const std::vector<std::shared_ptr<new_message>>& msgs) {
   test::outcome_log log;

@@ -12,20 +12,15 @@
 #include <thread>
 
 #include "store/sqlite_store.hpp"
+#include "support/open_store.hpp"
 #include "support/store_fixtures.hpp"
 
 using namespace mailjar;
 using mailjar::store::sqlite_store;
 using mailjar::store::store_config;
+using mailjar::test::open_store;
 
 namespace {
-
-std::unique_ptr<sqlite_store> open_store(const store_config& cfg) {
-  auto s = sqlite_store::open(cfg);
-  INFO((s.ok() ? std::string() : s.error_message()));
-  REQUIRE(s.ok());
-  return std::move(*s);
-}
 
 // Holds SQLite's write lock from a second connection until released, so the store's writer
 // blocks in BEGIN IMMEDIATE and everything stored meanwhile queues up for one batch.

@@ -16,22 +16,17 @@
 
 #include "ports/mailbox.hpp"
 #include "store/sqlite_store.hpp"
+#include "support/open_store.hpp"
 #include "support/store_fixtures.hpp"
 
 using namespace mailjar;
 using mailjar::store::sqlite_store;
 using mailjar::store::store_config;
+using mailjar::test::open_store;
 
 namespace {
 
 constexpr std::int64_t never = 3'600'000;  // an index_idle_ms that does not come in a test
-
-std::unique_ptr<sqlite_store> open_store(const store_config& cfg) {
-  auto s = sqlite_store::open(cfg);
-  INFO((s.ok() ? std::string() : s.error_message()));
-  REQUIRE(s.ok());
-  return std::move(*s);
-}
 
 std::int64_t indexed_rows(const std::string& path) {
   return test::sql_int(path, "SELECT count(*) FROM messages_fts_docsize");

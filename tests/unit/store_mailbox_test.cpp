@@ -13,21 +13,16 @@
 
 #include "core/message_summary.hpp"
 #include "store/sqlite_store.hpp"
+#include "support/open_store.hpp"
 #include "support/store_fixtures.hpp"
 
 using namespace mailjar;
 using mailjar::store::sqlite_store;
+using mailjar::test::open_store;
 
 namespace {
 
 constexpr std::int64_t t0 = 1'770'000'000'000;
-
-std::unique_ptr<sqlite_store> open_store(const std::string& path) {
-  auto s = sqlite_store::open({.path = path});
-  INFO((s.ok() ? std::string() : s.error_message()));
-  REQUIRE(s.ok());
-  return std::move(*s);
-}
 
 std::vector<std::string> uids_of(const message_page& p) {
   std::vector<std::string> out;
@@ -55,7 +50,7 @@ std::vector<std::string> fill(sqlite_store& s, int n) {
 
 TEST_CASE("mailbox: pages are newest first, exact, and cover every message once", "[store]") {
   test::temp_dir dir;
-  auto s = open_store(dir.file("mail.db"));
+  auto s = open_store({.path = dir.file("mail.db")});
   const auto uids = fill(*s, 57);
   std::vector<std::string> newest(uids.rbegin(), uids.rend());
 
@@ -104,7 +99,7 @@ TEST_CASE("mailbox: pages are newest first, exact, and cover every message once"
 
 TEST_CASE("mailbox: a message received earlier but stored later still sorts by received time", "[store]") {
   test::temp_dir dir;
-  auto s = open_store(dir.file("mail.db"));
+  auto s = open_store({.path = dir.file("mail.db")});
   auto late = test::make_mail({.subject = "late", .text = "shared", .received_ms = t0 + 5000});
   auto early = test::make_mail({.subject = "early", .text = "shared", .received_ms = t0 + 1000});
   REQUIRE(test::store_sync(*s, late).ok);
@@ -120,7 +115,7 @@ TEST_CASE("mailbox: a message received earlier but stored later still sorts by r
 
 TEST_CASE("mailbox: summaries carry the list fields and match the ingest summary", "[store]") {
   test::temp_dir dir;
-  auto s = open_store(dir.file("mail.db"));
+  auto s = open_store({.path = dir.file("mail.db")});
   auto m =
       test::make_mail({.from = "Zo\xC3\xAB <zoe@example.com>",
                        .to = "Bob <bob@example.com>, ann+proj@example.com",
@@ -161,7 +156,7 @@ TEST_CASE("mailbox: summaries carry the list fields and match the ingest summary
 
 TEST_CASE("mailbox: read flags by ids, search and everything return what changed", "[store]") {
   test::temp_dir dir;
-  auto s = open_store(dir.file("mail.db"));
+  auto s = open_store({.path = dir.file("mail.db")});
   const auto uids = fill(*s, 10);
 
   auto r = s->set_read(selection{.uids = {uids[1], uids[3], "NoSuchMessageNoSuchMsg"}}, true);
@@ -221,7 +216,7 @@ TEST_CASE("mailbox: read flags by ids, search and everything return what changed
 TEST_CASE("mailbox: deletes by ids, search and everything leave no trace", "[store]") {
   test::temp_dir dir;
   const std::string path = dir.file("mail.db");
-  auto s = open_store(path);
+  auto s = open_store({.path = path});
   const auto uids = fill(*s, 10);
   REQUIRE(s->set_tags({uids[0], uids[1]}, {"keep", "gone"}).ok());
 
@@ -263,7 +258,7 @@ TEST_CASE("mailbox: deletes by ids, search and everything leave no trace", "[sto
 
 TEST_CASE("mailbox: latest, with and without a search", "[store]") {
   test::temp_dir dir;
-  auto s = open_store(dir.file("mail.db"));
+  auto s = open_store({.path = dir.file("mail.db")});
   CHECK_FALSE(s->latest_uid("", 0).value().has_value());
   const auto uids = fill(*s, 6);
   CHECK(s->latest_uid("", 0).value() == uids[5]);
@@ -276,7 +271,7 @@ TEST_CASE("mailbox: latest, with and without a search", "[store]") {
 TEST_CASE("mailbox: statistics", "[store]") {
   test::temp_dir dir;
   const std::string path = dir.file("mail.db");
-  auto s = open_store(path);
+  auto s = open_store({.path = path});
   const auto uids = fill(*s, 4);
   REQUIRE(s->set_tags({uids[0], uids[1]}, {"Work"}).ok());
   REQUIRE(s->set_tags({uids[2]}, {"work", "home"}).ok());  // "work" is the existing "Work"
@@ -293,7 +288,7 @@ TEST_CASE("mailbox: statistics", "[store]") {
 
 TEST_CASE("mailbox: lists stay consistent while messages arrive", "[store]") {
   test::temp_dir dir;
-  auto s = open_store(dir.file("mail.db"));
+  auto s = open_store({.path = dir.file("mail.db")});
   std::atomic<bool> done{false};
   std::atomic<int> checks{0}, bad{0};
   std::thread reader([&] {
@@ -321,7 +316,7 @@ TEST_CASE("mailbox: lists stay consistent while messages arrive", "[store]") {
 
 TEST_CASE("mailbox: mutations from the store's own callback are refused, not deadlocked", "[store]") {
   test::temp_dir dir;
-  auto s = open_store(dir.file("mail.db"));
+  auto s = open_store({.path = dir.file("mail.db")});
   auto m = test::make_mail({});
   std::promise<bool> refused;
   s->store(m,

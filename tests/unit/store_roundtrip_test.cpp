@@ -10,20 +10,15 @@
 #include "core/message_uid.hpp"
 #include "mime/parser.hpp"
 #include "store/sqlite_store.hpp"
+#include "support/open_store.hpp"
 #include "support/store_fixtures.hpp"
 
 using namespace mailjar;
 using mailjar::store::sqlite_store;
 using mailjar::store::store_config;
+using mailjar::test::open_store;
 
 namespace {
-
-std::unique_ptr<sqlite_store> open_store(const store_config& cfg) {
-  auto s = sqlite_store::open(cfg);
-  INFO((s.ok() ? std::string() : s.error_message()));
-  REQUIRE(s.ok());
-  return std::move(*s);
-}
 
 // Store one message and wait for its callback; returns the outcome.
 store_outcome store_one(sqlite_store& s, std::shared_ptr<new_message> m) {

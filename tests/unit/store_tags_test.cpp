@@ -3,18 +3,14 @@
 #include <catch2/catch.hpp>
 
 #include "store/sqlite_store.hpp"
+#include "support/open_store.hpp"
 #include "support/store_fixtures.hpp"
 
 using namespace mailjar;
 using mailjar::store::sqlite_store;
+using mailjar::test::open_store;
 
 namespace {
-
-std::unique_ptr<sqlite_store> open_store(const std::string& path) {
-  auto s = sqlite_store::open({.path = path});
-  REQUIRE(s.ok());
-  return std::move(*s);
-}
 
 std::vector<std::string> tags_of(sqlite_store& s, const std::string& uid) {
   auto m = s.get(uid);
@@ -26,7 +22,7 @@ std::vector<std::string> tags_of(sqlite_store& s, const std::string& uid) {
 
 TEST_CASE("tags: X-Tags and plus-addresses at ingest, cleaned and unique", "[store]") {
   test::temp_dir dir;
-  auto s = open_store(dir.file("mail.db"));
+  auto s = open_store({.path = dir.file("mail.db")});
   auto m = test::make_mail({.from = "App <app+system@example.com>",
                             .to = "dev+Invoices+2026@example.com",
                             .cc = "ops+invoices@example.com",
@@ -44,7 +40,7 @@ TEST_CASE("tags: X-Tags and plus-addresses at ingest, cleaned and unique", "[sto
 
 TEST_CASE("tags: set_tags replaces, cleans, and reports only real changes", "[store]") {
   test::temp_dir dir;
-  auto s = open_store(dir.file("mail.db"));
+  auto s = open_store({.path = dir.file("mail.db")});
   auto a = test::make_mail({.extra_headers = {"X-Tags: old"}});
   auto b = test::make_mail({});
   REQUIRE(test::store_sync(*s, a).ok);
@@ -69,7 +65,7 @@ TEST_CASE("tags: set_tags replaces, cleans, and reports only real changes", "[st
 
 TEST_CASE("tags: rename, merge into an existing tag, delete", "[store]") {
   test::temp_dir dir;
-  auto s = open_store(dir.file("mail.db"));
+  auto s = open_store({.path = dir.file("mail.db")});
   auto a = test::make_mail({.extra_headers = {"X-Tags: draft, shared"}, .received_ms = 1000});
   auto b = test::make_mail({.extra_headers = {"X-Tags: draft"}, .received_ms = 2000});
   auto c = test::make_mail({.extra_headers = {"X-Tags: final"}, .received_ms = 3000});
