@@ -6,8 +6,10 @@
 #   mailjar no-store          built with tests/bench/ceiling.patch, MAILJAR_CEILING=no-store:
 #                             parses every message, then answers 250 without touching SQLite
 #   mailjar no-parse          the same build, MAILJAR_CEILING=no-parse: neither parses nor stores
-# and prints msgs/s and each one's share of smtp-sink. Bench only (not in make test); the patched
-# build lives in a temporary git worktree and is removed afterwards.
+# and prints msgs/s and each one's share of smtp-sink, then the CPU time each spends per message
+# (server threads from /proc, the load generator's own from getrusage: client and server share the
+# two cores) and what that leaves for the server at half smtp-sink's rate. Bench only (not in make
+# test); the patched build lives in a temporary git worktree and is removed afterwards.
 #
 #   tests/bench/ceiling.sh                 # ~3 min build + ~2 min of runs
 #   CEILING_SECONDS=10 CEILING_SIZE=102400 CEILING_REPEAT=3 tests/bench/ceiling.sh
@@ -50,7 +52,15 @@ open('$work/msg.eml', 'wb').write(m if isinstance(m, bytes) else m.encode())"
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# run KIND MODE -> msgs/s on stdout
+# CPU ticks of each thread of process $1, summed by thread name: "name ticks" lines.
+thread_ticks() {
+  for t in /proc/"$1"/task/*; do
+    printf '%s %s\n' "$(tr ' ' _ <"$t/comm")" "$(awk '{print $14 + $15}' "$t/stat" 2>/dev/null || echo 0)"
+  done | awk '{a[$1] += $2} END {for (k in a) print k, a[k]}'
+}
+
+# run KIND MODE -> one JSON line: msgs/s, the client's and the server's CPU us per message, and
+# the server's by thread name
 run() {
   local kind=$1 mode=$2 port pid
   port=$(free_port)
@@ -72,24 +82,67 @@ run() {
   local pl=()
   [ "$mode" = pipelined ] && pl=(--pipelining)
   "$work/smtp_load" --port "$port" --file "$work/msg.eml" --messages 2000 --conns "$conns" >/dev/null
+  thread_ticks "$pid" >"$work/ticks.before"
   "$work/smtp_load" --port "$port" --file "$work/msg.eml" --seconds "$seconds" --conns "$conns" "${pl[@]}" |
-    tail -1 | python3 -c "import json,sys; print(round(json.loads(sys.stdin.read())['rate']))"
+    tail -1 >"$work/load.json"
+  thread_ticks "$pid" >"$work/ticks.after"
   kill "$pid"
   wait "$pid" 2>/dev/null || true
+  python3 - "$work" "$(getconf CLK_TCK)" <<'PY'
+import json, sys
+work, hz = sys.argv[1], int(sys.argv[2])
+load = json.loads(open(work + "/load.json").read())
+read = lambda f: {k: int(v) for k, v in (l.split() for l in open(f"{work}/{f}") if l.strip())}
+before, after = read("ticks.before"), read("ticks.after")
+acked = max(load["acked"], 1)
+threads = {k: (after[k] - before.get(k, 0)) * 1e6 / hz / acked for k in after}
+print(json.dumps({"rate": load["rate"], "client_us": load["cpu_us_per_msg"],
+                  "server_us": sum(threads.values()), "threads": threads}))
+PY
 }
 
 printf 'message %d bytes, %d connections, %s s per run, median of %d\n\n' "$size" "$conns" "$seconds" "$repeat"
-printf '| mode | smtp-sink | mailjar | mailjar no-store | mailjar no-parse |\n|---|---:|---:|---:|---:|\n'
+kinds=(smtp-sink mailjar no-store no-parse)
 for mode in plain pipelined; do
-  declare -A rates=()
-  for kind in smtp-sink mailjar no-store no-parse; do
-    vals=()
-    for _ in $(seq "$repeat"); do vals+=("$(run "$kind" "$mode")"); done
-    rates[$kind]=$(printf '%s\n' "${vals[@]}" | python3 -c "import statistics, sys; print(round(statistics.median(int(x) for x in sys.stdin)))")
+  for kind in "${kinds[@]}"; do
+    for _ in $(seq "$repeat"); do printf '%s %s %s\n' "$mode" "$kind" "$(run "$kind" "$mode")"; done
   done
-  sink=${rates[smtp-sink]}
-  cell() { python3 -c "print('{:,} ({:.2f}x)'.format($1, $1 / $sink))"; }
-  printf '| %s | %s | %s | %s | %s |\n' "$mode" "$(python3 -c "print('{:,}'.format($sink))")" "$(cell "${rates[mailjar]}")" \
-    "$(cell "${rates[no-store]}")" "$(cell "${rates[no-parse]}")"
-  unset rates
-done
+done >"$work/runs.txt"
+
+# Tables: the median run (by rate) of each kind and mode.
+python3 - "$work/runs.txt" "$(nproc)" <<'PY'
+import json, statistics, sys
+runs = {}
+for line in open(sys.argv[1]):
+    mode, kind, js = line.split(" ", 2)
+    runs.setdefault((mode, kind), []).append(json.loads(js))
+cores = int(sys.argv[2])
+kinds = ["smtp-sink", "mailjar", "no-store", "no-parse"]
+def median(mode, kind):
+    rs = sorted(runs[(mode, kind)], key=lambda r: r["rate"])
+    return rs[(len(rs) - 1) // 2]
+print("| mode | smtp-sink | mailjar | mailjar no-store | mailjar no-parse |\n|---|---:|---:|---:|---:|")
+for mode in ("plain", "pipelined"):
+    sink = median(mode, "smtp-sink")["rate"]
+    cells = ["{:,.0f}".format(sink)] + ["{:,.0f} ({:.2f}x)".format(median(mode, k)["rate"], median(mode, k)["rate"] / sink)
+                                          for k in kinds[1:]]
+    print("| %s | %s |" % (mode, " | ".join(cells)))
+print()
+print("CPU per message (us; client = the load generator, server = every thread of the server):")
+print()
+print("| mode | server | msgs/s | client | server | server by thread |\n|---|---|---:|---:|---:|---|")
+for mode in ("plain", "pipelined"):
+    for kind in kinds:
+        r = median(mode, kind)
+        name = lambda k: "network" if k == "mailjar" else k  # the main thread runs the io_context
+        by = ", ".join("%s %.0f" % (name(k), v) for k, v in sorted(r["threads"].items(), key=lambda kv: -kv[1]) if v >= 0.5)
+        print("| %s | %s | %s | %.0f | %.0f | %s |" % (mode, kind, "{:,.0f}".format(r["rate"]), r["client_us"], r["server_us"], by))
+print()
+for mode in ("plain", "pipelined"):
+    sink, mj = median(mode, "smtp-sink"), median(mode, "mailjar")
+    half = sink["rate"] / 2
+    budget = cores * 1e6 / half
+    print("%s: at half smtp-sink's rate (%s msgs/s) %d cores give %.0f us of CPU per message; the client "
+          "takes %.0f, leaving %.0f for the server; mailjar spends %.0f." % (
+              mode, "{:,.0f}".format(half), cores, budget, mj["client_us"], budget - mj["client_us"], mj["server_us"]))
+PY
