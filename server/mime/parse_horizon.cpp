@@ -56,20 +56,9 @@ std::size_t header_field_limit(std::string_view raw, std::size_t max_fields) {
   return std::string_view::npos;
 }
 
-// Offset of the first delimiter line past `max_delimiters`, or npos.
+// Offset of the first delimiter line past `max_delimiters`, or npos. Byte by byte: only for
+// messages with more "--" lines than the limit (line_census), i.e. never for everyday mail.
 std::size_t delimiter_limit(std::string_view raw, std::size_t max_delimiters) {
-  // Every delimiter line starts with "--": with no more such lines than the limit there is
-  // nothing to cut, and the byte-by-byte search for boundary parameters below is skipped.
-  // That is every everyday message, so their cost is one memchr per line.
-  std::size_t dash_lines = 0;
-  for (std::size_t at = 0; at < raw.size() && dash_lines <= max_delimiters;) {
-    if (raw.compare(at, 2, "--") == 0) ++dash_lines;
-    const std::size_t lf = raw.find('\n', at);
-    if (lf == std::string_view::npos) break;
-    at = lf + 1;
-  }
-  if (dash_lines <= max_delimiters) return std::string_view::npos;
-
   const auto boundaries = declared_boundaries(raw);
   if (boundaries.empty()) return std::string_view::npos;
   std::set<std::size_t> lengths;
@@ -91,22 +80,87 @@ std::size_t delimiter_limit(std::string_view raw, std::size_t max_delimiters) {
   return std::string_view::npos;
 }
 
+// Does the line at `at` start a Content-Type or Content-Disposition field?
+bool parameter_field_at(std::string_view raw, std::size_t at) {
+  for (const std::string_view name :
+       {std::string_view("content-type"), std::string_view("content-disposition")}) {
+    if (raw.size() - at <= name.size()) continue;
+    std::size_t i = 0;
+    while (i < name.size() && lower(raw[at + i]) == name[i]) ++i;
+    if (i < name.size()) continue;
+    std::size_t p = at + name.size();
+    while (p < raw.size() && blank(raw[p])) ++p;
+    if (p < raw.size() && raw[p] == ':') return true;
+  }
+  return false;
+}
+
+struct parameter_cut {
+  std::size_t at = std::string_view::npos;
+  bool one_field = false;  // the field's own count, not the running total, went past its limit
+};
+
+// One pass over the lines of raw, one memchr each: how many start with "--" (every delimiter
+// line does), and the Content-Type/Content-Disposition field whose parameters go past either
+// limit.
+struct line_census {
+  std::size_t dash_lines = 0;
+  parameter_cut parameters;
+};
+
+line_census take_census(std::string_view raw, std::size_t max_field, std::size_t max_total) {
+  line_census c;
+  std::size_t total = 0;
+  for (std::size_t at = 0; at < raw.size();) {
+    std::size_t lf = raw.find('\n', at);
+    if (lf == std::string_view::npos) lf = raw.size();
+    const char first = raw[at];
+    if (first == '-' && at + 1 < raw.size() && raw[at + 1] == '-') {
+      ++c.dash_lines;
+    } else if ((first == 'c' || first == 'C') && c.parameters.at == std::string_view::npos &&
+               parameter_field_at(raw, at)) {
+      // The field: this line and every following line that starts with a blank.
+      std::size_t end = lf;
+      while (end + 1 < raw.size() && blank(raw[end + 1])) {
+        const std::size_t next = raw.find('\n', end + 1);
+        end = next == std::string_view::npos ? raw.size() : next;
+      }
+      std::size_t params = 0;
+      for (std::size_t i = at; i < end; ++i) params += raw[i] == ';';
+      total += params;
+      if (params > max_field || total > max_total) c.parameters = {at, params > max_field};
+      lf = end;
+    }
+    at = lf + 1;
+  }
+  return c;
+}
+
 }  // namespace
 
-parse_horizon find_parse_horizon(std::string_view raw, std::size_t max_delimiters,
-                                 std::size_t max_header_fields) {
+parse_horizon find_parse_horizon(std::string_view raw, const horizon_limits& limits) {
+  // Each limit gives a cut (or npos); the earliest one is the horizon.
+  constexpr auto none = std::string_view::npos;
+  constexpr const char* rest = "; the rest of the message is not parsed (the raw message is kept whole)";
   parse_horizon h;
   h.length = raw.size();
-  if (const auto cut = header_field_limit(raw, max_header_fields); cut != std::string_view::npos) {
+  if (const auto cut = header_field_limit(raw, limits.max_header_fields); cut != none) {
     h.length = cut;
-    h.reason = "more than " + std::to_string(max_header_fields) +
-               " header fields; the rest of the message is not parsed (the raw message is kept whole)";
-    return h;
+    h.reason = "more than " + std::to_string(limits.max_header_fields) + " header fields" + rest;
   }
-  if (const auto cut = delimiter_limit(raw, max_delimiters); cut != std::string_view::npos) {
-    h.length = cut;
-    h.reason = "more than " + std::to_string(max_delimiters) +
-               " MIME boundary lines; the rest of the message is not parsed (the raw message is kept whole)";
+  const line_census census = take_census(raw, limits.max_field_parameters, limits.max_parameters);
+  if (const auto cut = census.parameters; cut.at < h.length) {
+    h.length = cut.at;
+    h.reason = cut.one_field ? "a Content-Type or Content-Disposition field with more than " +
+                                   std::to_string(limits.max_field_parameters) + " parameters" + rest
+                             : "more than " + std::to_string(limits.max_parameters) +
+                                   " Content-Type and Content-Disposition parameters" + rest;
+  }
+  if (census.dash_lines > limits.max_delimiters) {
+    if (const auto cut = delimiter_limit(raw.substr(0, h.length), limits.max_delimiters); cut != none) {
+      h.length = cut;
+      h.reason = "more than " + std::to_string(limits.max_delimiters) + " MIME boundary lines" + rest;
+    }
   }
   return h;
 }

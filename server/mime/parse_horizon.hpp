@@ -1,10 +1,14 @@
 // How much of a raw message GMime is shown (internal to server/mime). GMime builds an object
 // per MIME part and per header field (about a kilobyte each, several under ASan) before we
 // list anything, so 50 MB of tiny parts ("--b\r\n\r\nx\r\n" a million times) or of header
-// lines would cost gigabytes, however few of them are listed. The parser hands GMime only the
-// prefix of raw before the first boundary delimiter line past `max_delimiters` and before the
-// top-level header field past `max_header_fields`; raw itself is stored and served whole, and
-// part offsets stay offsets into raw (it is a prefix). Pure, linear in raw, thread-safe.
+// lines would cost gigabytes, however few of them are listed. And it checks each parameter of a
+// Content-Type or Content-Disposition field against every one before it, so one field of
+// 20 000 parameters costs it 0.8 s and one of 2 million (20 MB) would cost hours. The parser
+// hands GMime only the prefix of raw before the first boundary delimiter line past
+// `max_delimiters`, before the top-level header field past `max_header_fields`, and before the
+// Content-Type/Content-Disposition field that brings a field past `max_field_parameters` or
+// all such fields past `max_parameters`; raw itself is stored and served whole, and part
+// offsets stay offsets into raw (it is a prefix). Pure, linear in raw, thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -18,10 +22,20 @@ struct parse_horizon {
   std::string reason;      // parse warning when length < raw.size(), else empty
 };
 
+struct horizon_limits {
+  std::size_t max_delimiters = 0;
+  std::size_t max_header_fields = 0;
+  std::size_t max_field_parameters = 0;
+  std::size_t max_parameters = 0;
+};
+
 // Delimiter lines are lines "--<boundary>..." for a boundary declared anywhere in raw
 // (boundary=... parameters); with more than 64 distinct boundary lengths every "--" line
 // counts. Header fields are lines of the top-level header block not starting with a blank.
-parse_horizon find_parse_horizon(std::string_view raw, std::size_t max_delimiters,
-                                 std::size_t max_header_fields);
+// Parameters are the ';' of a field, folded lines included, that starts a line with
+// "Content-Type:" or "Content-Disposition:" (any case), wherever it is: in the top-level header,
+// a part's, or an attached message's (a body line that looks like one counts too, which can
+// only cut hostile input earlier).
+parse_horizon find_parse_horizon(std::string_view raw, const horizon_limits& limits);
 
 }  // namespace mailjar::mime::detail

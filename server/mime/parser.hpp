@@ -37,6 +37,11 @@ struct parse_limits {
   // (max_header_fields + 1)-th top-level header field (parse_horizon.hpp): it builds an object
   // for each, so 50 MB of tiny parts or header lines would otherwise cost gigabytes.
   std::size_t max_header_fields = 10000;
+  // Parameters (';') GMime is shown in one Content-Type or Content-Disposition field, and in all
+  // of them together (parse_horizon.hpp: GMime's cost is quadratic in a field's parameters).
+  // Real fields carry a handful; an RFC 2231 file name split into 78-byte sections, a few dozen.
+  std::size_t max_field_parameters = 256;
+  std::size_t max_parameters = 20000;
 };
 
 // Never throws, never rejects: any bytes give a parsed_message (maybe with warnings).

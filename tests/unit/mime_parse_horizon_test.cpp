@@ -1,5 +1,6 @@
 // find_parse_horizon: where GMime stops reading, counted exactly, whichever way the count is
-// reached (the quick count of "--" lines or the boundary-aware count behind it).
+// reached (the quick count of "--" lines or the boundary-aware count behind it), and for each
+// limit: delimiter lines, top-level header fields, Content-Type/Content-Disposition parameters.
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -7,6 +8,7 @@
 #include "mime/parse_horizon.hpp"
 
 using mailjar::mime::detail::find_parse_horizon;
+using mailjar::mime::detail::horizon_limits;
 
 namespace {
 
@@ -23,7 +25,10 @@ std::string delimiters(int n) {
 TEST_CASE("the horizon cuts before the first delimiter line past the limit", "[mime][horizon]") {
   const std::string within = head + delimiters(10);
   const std::string raw = within + "--b1\r\n\r\nlast\r\n--b1--\r\n";
-  const auto h = find_parse_horizon(raw, 10, 1000);
+  const auto h = find_parse_horizon(raw, {.max_delimiters = 10,
+                                          .max_header_fields = 1000,
+                                          .max_field_parameters = 256,
+                                          .max_parameters = 20000});
   CHECK(h.length == within.size());
   CHECK(h.reason.find("more than 10 MIME boundary lines") != std::string::npos);
 }
@@ -33,21 +38,39 @@ TEST_CASE("lines starting with -- that are not delimiters do not count", "[mime]
   for (int i = 0; i < 50; ++i) sig += "-- \r\n--c1 is not b1\r\n";
   // 10 delimiters (the closing one included) and 100 other "--" lines: not cut.
   const std::string raw = head + delimiters(9) + sig + "--b1--\r\n";
-  const auto h = find_parse_horizon(raw, 10, 1000);
+  const auto h = find_parse_horizon(raw, {.max_delimiters = 10,
+                                          .max_header_fields = 1000,
+                                          .max_field_parameters = 256,
+                                          .max_parameters = 20000});
   CHECK(h.length == raw.size());
   CHECK(h.reason.empty());
   // One more delimiter is one too many, wherever the "--" lines are.
   const std::string over = head + delimiters(10) + sig;
-  const auto cut = find_parse_horizon(over + "--b1--\r\n", 10, 1000);
+  const auto cut = find_parse_horizon(over + "--b1--\r\n", {.max_delimiters = 10,
+                                                            .max_header_fields = 1000,
+                                                            .max_field_parameters = 256,
+                                                            .max_parameters = 20000});
   CHECK(cut.length == over.size());
 }
 
 TEST_CASE("a message with few -- lines is never cut, boundary parameters or not", "[mime][horizon]") {
   const std::string raw = head + delimiters(3) + "--b1--\r\n";
-  CHECK(find_parse_horizon(raw, 4, 1000).length == raw.size());
-  CHECK(find_parse_horizon(raw, 3, 1000).length == (head + delimiters(3)).size());
+  CHECK(find_parse_horizon(raw, {.max_delimiters = 4,
+                                 .max_header_fields = 1000,
+                                 .max_field_parameters = 256,
+                                 .max_parameters = 20000})
+            .length == raw.size());
+  CHECK(find_parse_horizon(raw, {.max_delimiters = 3,
+                                 .max_header_fields = 1000,
+                                 .max_field_parameters = 256,
+                                 .max_parameters = 20000})
+            .length == (head + delimiters(3)).size());
   const std::string plain = "Subject: x\r\n\r\n" + std::string(100000, 'a') + "\r\n";
-  CHECK(find_parse_horizon(plain, 0, 1000).length == plain.size());
+  CHECK(find_parse_horizon(plain, {.max_delimiters = 0,
+                                   .max_header_fields = 1000,
+                                   .max_field_parameters = 256,
+                                   .max_parameters = 20000})
+            .length == plain.size());
 }
 
 TEST_CASE("the horizon cuts before the header field past the limit", "[mime][horizon]") {
@@ -55,7 +78,67 @@ TEST_CASE("the horizon cuts before the header field past the limit", "[mime][hor
   for (int i = 0; i < 20; ++i) raw += "X-H: v\r\n folded\r\n";
   const std::size_t at = raw.size();
   raw += "X-H: last\r\n\r\nbody\r\n";
-  const auto h = find_parse_horizon(raw, 10, 20);
+  const auto h = find_parse_horizon(
+      raw,
+      {.max_delimiters = 10, .max_header_fields = 20, .max_field_parameters = 256, .max_parameters = 20000});
   CHECK(h.length == at);
   CHECK(h.reason.find("more than 20 header fields") != std::string::npos);
+}
+
+namespace {
+
+std::string params(int n) {
+  std::string s;
+  for (int i = 0; i < n; ++i) s += "; p" + std::to_string(i) + "=v";
+  return s;
+}
+
+const horizon_limits few_parameters{
+    .max_delimiters = 1000, .max_header_fields = 1000, .max_field_parameters = 5, .max_parameters = 12};
+
+}  // namespace
+
+TEST_CASE("the horizon cuts before a Content-Type or Content-Disposition field with too many parameters",
+          "[mime][horizon]") {
+  // Folded lines belong to the field; other fields' semicolons do not count; any case.
+  const std::string ok = "Subject: a;b;c;d;e;f;g\r\nCONTENT-TYPE : text/plain" + params(3) + "\r\n\t" +
+                         params(2) + "\r\n\r\nbody;;;;;;;;\r\n";
+  CHECK(find_parse_horizon(ok, few_parameters).length == ok.size());
+  CHECK(find_parse_horizon(ok, few_parameters).reason.empty());
+
+  const std::string head = "From: a@example.com\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n";
+  const std::string raw =
+      head + "content-disposition: attachment" + params(4) + "\r\n " + params(2) + "\r\n\r\nx\r\n--b--\r\n";
+  const auto h = find_parse_horizon(raw, few_parameters);
+  CHECK(h.length == head.size());
+  CHECK(h.reason.find("more than 5 parameters") != std::string::npos);
+}
+
+TEST_CASE("the horizon cuts before the field that takes all parameters past their limit", "[mime][horizon]") {
+  std::string raw = "From: a@example.com\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n";
+  for (int i = 0; i < 2; ++i)
+    raw += "--b\r\nContent-Type: text/plain" + params(5) + "\r\n\r\nx\r\n";  // 1 + 10
+  const std::size_t at = raw.size() + 5;                                     // after "--b\r\n"
+  raw += "--b\r\nContent-Type: text/plain" + params(2) + "\r\n\r\nx\r\n--b--\r\n";
+  const auto h = find_parse_horizon(raw, few_parameters);
+  CHECK(h.length == at);
+  CHECK(h.reason.find("more than 12 Content-Type and Content-Disposition parameters") != std::string::npos);
+}
+
+TEST_CASE("the earliest of the limits decides where the horizon is", "[mime][horizon]") {
+  // A parameter bomb in the top-level header, before a header-field limit that comes later.
+  std::string raw = "Content-Type: text/plain" + params(6) + "\r\n";
+  for (int i = 0; i < 20; ++i) raw += "X-H: v\r\n";
+  raw += "\r\nbody\r\n";
+  auto limits = few_parameters;
+  limits.max_header_fields = 10;
+  const auto h = find_parse_horizon(raw, limits);
+  CHECK(h.length == 0);
+  CHECK(h.reason.find("parameters") != std::string::npos);
+  // The header-field limit comes first: fields after it are never looked at.
+  const std::string late = "X-A: 1\r\nX-B: 2\r\nContent-Type: text/plain" + params(6) + "\r\n\r\nbody\r\n";
+  limits.max_header_fields = 2;
+  const auto h2 = find_parse_horizon(late, limits);
+  CHECK(h2.length == 16);
+  CHECK(h2.reason.find("more than 2 header fields") != std::string::npos);
 }
