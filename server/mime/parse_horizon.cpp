@@ -1,5 +1,6 @@
 #include "mime/parse_horizon.hpp"
 
+#include <algorithm>
 #include <set>
 #include <unordered_set>
 
@@ -80,55 +81,124 @@ std::size_t delimiter_limit(std::string_view raw, std::size_t max_delimiters) {
   return std::string_view::npos;
 }
 
-// Does the line at `at` start a Content-Type or Content-Disposition field?
-bool parameter_field_at(std::string_view raw, std::size_t at) {
-  for (const std::string_view name :
-       {std::string_view("content-type"), std::string_view("content-disposition")}) {
+// Fields whose values GMime parses in a way the census bounds.
+enum class field_kind {
+  other,
+  parameters,  // Content-Type, Content-Disposition: parameters, each checked against every earlier one
+  addresses,   // address lists: each group ("name:") opens a level of recursion until its ';'
+};
+
+constexpr std::string_view parameter_fields[] = {"content-type", "content-disposition"};
+constexpr std::string_view address_fields[] = {"from",      "sender",    "reply-to",        "to",
+                                               "cc",        "bcc",       "resent-from",     "resent-sender",
+                                               "resent-to", "resent-cc", "resent-reply-to", "resent-bcc"};
+
+// Does the line at `at` start one of `names` ("name", optional blanks, ':')? Sets `value` to
+// the offset after the colon.
+template <std::size_t N>
+bool field_named(std::string_view raw, std::size_t at, const std::string_view (&names)[N],
+                 std::size_t& value) {
+  for (const std::string_view name : names) {
     if (raw.size() - at <= name.size()) continue;
     std::size_t i = 0;
     while (i < name.size() && lower(raw[at + i]) == name[i]) ++i;
     if (i < name.size()) continue;
     std::size_t p = at + name.size();
     while (p < raw.size() && blank(raw[p])) ++p;
-    if (p < raw.size() && raw[p] == ':') return true;
+    if (p < raw.size() && raw[p] == ':') {
+      value = p + 1;
+      return true;
+    }
   }
   return false;
 }
 
-struct parameter_cut {
+field_kind field_at(std::string_view raw, std::size_t at, std::size_t& value) {
+  switch (lower(raw[at])) {
+    case 'c':
+      if (field_named(raw, at, parameter_fields, value)) return field_kind::parameters;
+      return field_named(raw, at, address_fields, value) ? field_kind::addresses : field_kind::other;
+    case 'f':
+    case 's':
+    case 'r':
+    case 't':
+    case 'b':
+      return field_named(raw, at, address_fields, value) ? field_kind::addresses : field_kind::other;
+    default:
+      return field_kind::other;
+  }
+}
+
+// Colons of an address field's value outside quoted strings and comments: an upper bound on
+// its group nesting.
+std::size_t group_colons(std::string_view value) {
+  std::size_t colons = 0, comment = 0;
+  bool quoted = false;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const char c = value[i];
+    if (c == '\\') {
+      ++i;
+    } else if (quoted) {
+      quoted = c != '"';
+    } else if (c == '(') {
+      ++comment;
+    } else if (comment > 0) {
+      comment -= c == ')';
+    } else if (c == '"') {
+      quoted = true;
+    } else {
+      colons += c == ':';
+    }
+  }
+  return colons;
+}
+
+struct field_cut {
   std::size_t at = std::string_view::npos;
-  bool one_field = false;  // the field's own count, not the running total, went past its limit
+  std::string reason;
 };
 
 // One pass over the lines of raw, one memchr each: how many start with "--" (every delimiter
-// line does), and the Content-Type/Content-Disposition field whose parameters go past either
-// limit.
+// line does), and the first Content-Type/Content-Disposition or address field that goes past
+// its limit.
 struct line_census {
   std::size_t dash_lines = 0;
-  parameter_cut parameters;
+  field_cut field;
 };
 
-line_census take_census(std::string_view raw, std::size_t max_field, std::size_t max_total) {
+line_census take_census(std::string_view raw, const horizon_limits& limits) {
   line_census c;
-  std::size_t total = 0;
+  std::size_t parameters = 0;
   for (std::size_t at = 0; at < raw.size();) {
     std::size_t lf = raw.find('\n', at);
     if (lf == std::string_view::npos) lf = raw.size();
-    const char first = raw[at];
-    if (first == '-' && at + 1 < raw.size() && raw[at + 1] == '-') {
+    std::size_t value = 0;
+    if (raw[at] == '-' && at + 1 < raw.size() && raw[at + 1] == '-') {
       ++c.dash_lines;
-    } else if ((first == 'c' || first == 'C') && c.parameters.at == std::string_view::npos &&
-               parameter_field_at(raw, at)) {
+    } else if (const field_kind kind =
+                   c.field.at == std::string_view::npos ? field_at(raw, at, value) : field_kind::other;
+               kind != field_kind::other) {
       // The field: this line and every following line that starts with a blank.
       std::size_t end = lf;
       while (end + 1 < raw.size() && blank(raw[end + 1])) {
         const std::size_t next = raw.find('\n', end + 1);
         end = next == std::string_view::npos ? raw.size() : next;
       }
-      std::size_t params = 0;
-      for (std::size_t i = at; i < end; ++i) params += raw[i] == ';';
-      total += params;
-      if (params > max_field || total > max_total) c.parameters = {at, params > max_field};
+      const std::string_view body = raw.substr(value, end - value);
+      if (kind == field_kind::parameters) {
+        const std::size_t here = static_cast<std::size_t>(std::count(body.begin(), body.end(), ';'));
+        parameters += here;
+        if (here > limits.max_field_parameters) {
+          c.field = {at, "a Content-Type or Content-Disposition field with more than " +
+                             std::to_string(limits.max_field_parameters) + " parameters"};
+        } else if (parameters > limits.max_parameters) {
+          c.field = {at, "more than " + std::to_string(limits.max_parameters) +
+                             " Content-Type and Content-Disposition parameters"};
+        }
+      } else if (group_colons(body) > limits.max_address_groups) {
+        c.field = {
+            at, "an address field with more than " + std::to_string(limits.max_address_groups) + " groups"};
+      }
       lf = end;
     }
     at = lf + 1;
@@ -148,13 +218,10 @@ parse_horizon find_parse_horizon(std::string_view raw, const horizon_limits& lim
     h.length = cut;
     h.reason = "more than " + std::to_string(limits.max_header_fields) + " header fields" + rest;
   }
-  const line_census census = take_census(raw, limits.max_field_parameters, limits.max_parameters);
-  if (const auto cut = census.parameters; cut.at < h.length) {
-    h.length = cut.at;
-    h.reason = cut.one_field ? "a Content-Type or Content-Disposition field with more than " +
-                                   std::to_string(limits.max_field_parameters) + " parameters" + rest
-                             : "more than " + std::to_string(limits.max_parameters) +
-                                   " Content-Type and Content-Disposition parameters" + rest;
+  const line_census census = take_census(raw, limits);
+  if (census.field.at < h.length) {
+    h.length = census.field.at;
+    h.reason = census.field.reason + rest;
   }
   if (census.dash_lines > limits.max_delimiters) {
     if (const auto cut = delimiter_limit(raw.substr(0, h.length), limits.max_delimiters); cut != none) {

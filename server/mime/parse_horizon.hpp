@@ -3,11 +3,14 @@
 // list anything, so 50 MB of tiny parts ("--b\r\n\r\nx\r\n" a million times) or of header
 // lines would cost gigabytes, however few of them are listed. And it checks each parameter of a
 // Content-Type or Content-Disposition field against every one before it, so one field of
-// 20 000 parameters costs it 0.8 s and one of 2 million (20 MB) would cost hours. The parser
+// 20 000 parameters costs it 0.8 s and one of 2 million (20 MB) would cost hours; and it parses
+// an address group inside a group by recursion, so "To: g:g:g:..." 50 000 deep (100 KB)
+// overflows the stack and kills the process. The parser
 // hands GMime only the prefix of raw before the first boundary delimiter line past
 // `max_delimiters`, before the top-level header field past `max_header_fields`, and before the
 // Content-Type/Content-Disposition field that brings a field past `max_field_parameters` or
-// all such fields past `max_parameters`; raw itself is stored and served whole, and part
+// all such fields past `max_parameters`, and before an address field with more than
+// `max_address_groups` groups; raw itself is stored and served whole, and part
 // offsets stay offsets into raw (it is a prefix). Pure, linear in raw, thread-safe.
 #pragma once
 
@@ -27,15 +30,17 @@ struct horizon_limits {
   std::size_t max_header_fields = 0;
   std::size_t max_field_parameters = 0;
   std::size_t max_parameters = 0;
+  std::size_t max_address_groups = 0;
 };
 
 // Delimiter lines are lines "--<boundary>..." for a boundary declared anywhere in raw
 // (boundary=... parameters); with more than 64 distinct boundary lengths every "--" line
 // counts. Header fields are lines of the top-level header block not starting with a blank.
 // Parameters are the ';' of a field, folded lines included, that starts a line with
-// "Content-Type:" or "Content-Disposition:" (any case), wherever it is: in the top-level header,
-// a part's, or an attached message's (a body line that looks like one counts too, which can
-// only cut hostile input earlier).
+// "Content-Type:" or "Content-Disposition:" (any case); groups are the ':' outside quoted
+// strings and comments of a From, Sender, Reply-To, To, Cc, Bcc or Resent-* field. Fields are
+// found wherever they are: in the top-level header, a part's, or an attached message's (a body
+// line that looks like one counts too, which can only cut hostile input earlier).
 parse_horizon find_parse_horizon(std::string_view raw, const horizon_limits& limits);
 
 }  // namespace mailjar::mime::detail

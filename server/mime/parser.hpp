@@ -42,6 +42,9 @@ struct parse_limits {
   // Real fields carry a handful; an RFC 2231 file name split into 78-byte sections, a few dozen.
   std::size_t max_field_parameters = 256;
   std::size_t max_parameters = 20000;
+  // Groups ("name: ...;") GMime is shown in one address field: it parses a group within a group
+  // by recursion, so unclosed ones nest as deep as they come. Real fields hold a few.
+  std::size_t max_address_groups = 1000;
 };
 
 // Never throws, never rejects: any bytes give a parsed_message (maybe with warnings).

@@ -1,6 +1,7 @@
 // find_parse_horizon: where GMime stops reading, counted exactly, whichever way the count is
 // reached (the quick count of "--" lines or the boundary-aware count behind it), and for each
-// limit: delimiter lines, top-level header fields, Content-Type/Content-Disposition parameters.
+// limit: delimiter lines, top-level header fields, Content-Type/Content-Disposition parameters,
+// address groups.
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -28,7 +29,8 @@ TEST_CASE("the horizon cuts before the first delimiter line past the limit", "[m
   const auto h = find_parse_horizon(raw, {.max_delimiters = 10,
                                           .max_header_fields = 1000,
                                           .max_field_parameters = 256,
-                                          .max_parameters = 20000});
+                                          .max_parameters = 20000,
+                                          .max_address_groups = 1000});
   CHECK(h.length == within.size());
   CHECK(h.reason.find("more than 10 MIME boundary lines") != std::string::npos);
 }
@@ -41,7 +43,8 @@ TEST_CASE("lines starting with -- that are not delimiters do not count", "[mime]
   const auto h = find_parse_horizon(raw, {.max_delimiters = 10,
                                           .max_header_fields = 1000,
                                           .max_field_parameters = 256,
-                                          .max_parameters = 20000});
+                                          .max_parameters = 20000,
+                                          .max_address_groups = 1000});
   CHECK(h.length == raw.size());
   CHECK(h.reason.empty());
   // One more delimiter is one too many, wherever the "--" lines are.
@@ -49,7 +52,8 @@ TEST_CASE("lines starting with -- that are not delimiters do not count", "[mime]
   const auto cut = find_parse_horizon(over + "--b1--\r\n", {.max_delimiters = 10,
                                                             .max_header_fields = 1000,
                                                             .max_field_parameters = 256,
-                                                            .max_parameters = 20000});
+                                                            .max_parameters = 20000,
+                                                            .max_address_groups = 1000});
   CHECK(cut.length == over.size());
 }
 
@@ -58,18 +62,21 @@ TEST_CASE("a message with few -- lines is never cut, boundary parameters or not"
   CHECK(find_parse_horizon(raw, {.max_delimiters = 4,
                                  .max_header_fields = 1000,
                                  .max_field_parameters = 256,
-                                 .max_parameters = 20000})
+                                 .max_parameters = 20000,
+                                 .max_address_groups = 1000})
             .length == raw.size());
   CHECK(find_parse_horizon(raw, {.max_delimiters = 3,
                                  .max_header_fields = 1000,
                                  .max_field_parameters = 256,
-                                 .max_parameters = 20000})
+                                 .max_parameters = 20000,
+                                 .max_address_groups = 1000})
             .length == (head + delimiters(3)).size());
   const std::string plain = "Subject: x\r\n\r\n" + std::string(100000, 'a') + "\r\n";
   CHECK(find_parse_horizon(plain, {.max_delimiters = 0,
                                    .max_header_fields = 1000,
                                    .max_field_parameters = 256,
-                                   .max_parameters = 20000})
+                                   .max_parameters = 20000,
+                                   .max_address_groups = 1000})
             .length == plain.size());
 }
 
@@ -78,9 +85,11 @@ TEST_CASE("the horizon cuts before the header field past the limit", "[mime][hor
   for (int i = 0; i < 20; ++i) raw += "X-H: v\r\n folded\r\n";
   const std::size_t at = raw.size();
   raw += "X-H: last\r\n\r\nbody\r\n";
-  const auto h = find_parse_horizon(
-      raw,
-      {.max_delimiters = 10, .max_header_fields = 20, .max_field_parameters = 256, .max_parameters = 20000});
+  const auto h = find_parse_horizon(raw, {.max_delimiters = 10,
+                                          .max_header_fields = 20,
+                                          .max_field_parameters = 256,
+                                          .max_parameters = 20000,
+                                          .max_address_groups = 1000});
   CHECK(h.length == at);
   CHECK(h.reason.find("more than 20 header fields") != std::string::npos);
 }
@@ -93,8 +102,11 @@ std::string params(int n) {
   return s;
 }
 
-const horizon_limits few_parameters{
-    .max_delimiters = 1000, .max_header_fields = 1000, .max_field_parameters = 5, .max_parameters = 12};
+const horizon_limits few_parameters{.max_delimiters = 1000,
+                                    .max_header_fields = 1000,
+                                    .max_field_parameters = 5,
+                                    .max_parameters = 12,
+                                    .max_address_groups = 1000};
 
 }  // namespace
 
@@ -141,4 +153,31 @@ TEST_CASE("the earliest of the limits decides where the horizon is", "[mime][hor
   const auto h2 = find_parse_horizon(late, limits);
   CHECK(h2.length == 16);
   CHECK(h2.reason.find("more than 2 header fields") != std::string::npos);
+}
+
+TEST_CASE("the horizon cuts before an address field with too many groups", "[mime][horizon]") {
+  horizon_limits limits{.max_delimiters = 1000,
+                        .max_header_fields = 1000,
+                        .max_field_parameters = 256,
+                        .max_parameters = 20000,
+                        .max_address_groups = 3};
+  // Colons in quoted strings, comments and escapes, or in other fields, are not groups.
+  const std::string ok =
+      "Subject: a:b:c:d:e\r\nX-To: a:b:c:d:e\r\nTo: \"A: b: c: d:\" <a@x>, (x:y:z:w) b@y, \\: c@z,\r\n"
+      " undisclosed-recipients:;, t1: a@x;, t2:;\r\n\r\nbody\r\nTo: a:b:c:d:e\r\n";
+  const auto h = find_parse_horizon(ok, limits);
+  // The body line "To: a:b:c:d:e" looks like a field: it is cut there, never earlier.
+  CHECK(h.length == ok.find("\r\nTo: a:b:c:d:e") + 2);
+  const std::string headers = ok.substr(0, ok.find("\r\n\r\n") + 4) + "body: a:b:c:d:e\r\n";
+  CHECK(find_parse_horizon(headers, limits).length == headers.size());
+
+  // Unclosed groups, folded, in any address field and any case; attached messages count too.
+  for (const std::string field : {"To", "cc", "BCC", "From", "Reply-To", "Resent-To", "sender"}) {
+    INFO(field);
+    const std::string head = "Subject: s\r\nContent-Type: message/rfc822\r\n\r\nSubject: inner\r\n";
+    const std::string raw = head + field + ": g1: g2:\r\n g3: g4: a@x\r\n\r\nbody\r\n";
+    const auto cut = find_parse_horizon(raw, limits);
+    CHECK(cut.length == head.size());
+    CHECK(cut.reason.find("an address field with more than 3 groups") != std::string::npos);
+  }
 }
