@@ -2,6 +2,7 @@
 
 #include "core/message_summary.hpp"
 #include "core/message_uid.hpp"
+#include "mime/entity_lines.hpp"
 
 namespace mailjar::ingest {
 
@@ -18,7 +19,9 @@ void ingest_service::ingest(envelope env, std::string raw, std::function<void(in
   msg->uid = new_message_uid();
   msg->env = std::move(env);
   msg->raw = std::move(raw);
-  const bool here = msg->raw.size() <= parse_here_max_bytes_;
+  const bool here =
+      msg->raw.size() <= parse_here_max_bytes_ &&
+      mime::count_entity_lines(msg->raw, parse_here_max_entity_lines) <= parse_here_max_entity_lines;
   auto parse_and_store = [this, msg, done = std::move(done)]() mutable {
     msg->parsed = mime::parse_message(msg->raw, limits_);
     std::shared_ptr<const new_message> frozen = msg;

@@ -36,9 +36,14 @@ class ingest_service {
  public:
   // Messages of at most `parse_here_max_bytes` are parsed on the thread that calls ingest()
   // instead of through `cpu`: for small messages the hand-off to another thread costs more
-  // than the parse. 0 sends every message through `cpu`.
+  // than the parse. A small message with more than `parse_here_max_entity_lines` MIME entity
+  // lines (mime/entity_lines.hpp: hostile ones, 4 000 empty parts in 16 KiB) goes through `cpu`
+  // too, so it cannot hold the caller's thread for milliseconds. 0 sends every message through
+  // `cpu`.
   ingest_service(message_store& store, event_sink& events, executor_fn cpu, mime::parse_limits limits = {},
                  std::size_t parse_here_max_bytes = 0);
+
+  static constexpr std::size_t parse_here_max_entity_lines = 64;
 
   void ingest(envelope env, std::string raw, std::function<void(ingest_outcome)> done);
   ingest_stats stats() const;

@@ -126,3 +126,31 @@ TEST_CASE("small messages are parsed on the calling thread, larger ones through 
   REQUIRE(store.messages().size() == 2);
   CHECK(store.messages()[1]->parsed.subject == "large");
 }
+
+TEST_CASE("a small message with many MIME entities is parsed through the executor", "[ingest]") {
+  testing::fake_store store;
+  testing::recording_sink sink;
+  std::vector<std::function<void()>> queued;
+  ingest::ingest_service svc(
+      store, sink, [&](std::function<void()> job) { queued.push_back(std::move(job)); }, {}, 16 * 1024);
+  const std::size_t limit = ingest::ingest_service::parse_here_max_entity_lines;
+  auto with_parts = [](std::size_t parts) {
+    std::string raw = "Subject: parts\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n";
+    for (std::size_t i = 0; i < parts; ++i) raw += "--b\r\n\r\np\r\n";
+    return raw + "--b--\r\n";
+  };
+  int answered = 0;
+  // 1 Content-Type line + parts + the closing delimiter: at the limit, then one past it.
+  svc.ingest({}, with_parts(limit - 2), [&](ingest::ingest_outcome o) { answered += o.stored; });
+  CHECK(queued.empty());
+  CHECK(answered == 1);
+  const std::string hostile = with_parts(limit - 1);
+  REQUIRE(hostile.size() <= 16 * 1024);
+  svc.ingest({}, hostile, [&](ingest::ingest_outcome o) { answered += o.stored; });
+  CHECK(answered == 1);
+  REQUIRE(queued.size() == 1);
+  queued[0]();
+  CHECK(answered == 2);
+  REQUIRE(store.messages().size() == 2);
+  CHECK(store.messages()[1]->parsed.parts.size() == limit - 1);
+}
