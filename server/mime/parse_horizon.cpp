@@ -166,7 +166,7 @@ struct line_census {
   field_cut field;
 };
 
-line_census take_census(std::string_view raw, const horizon_limits& limits) {
+line_census take_census(std::string_view raw, const parse_limits& limits) {
   line_census c;
   std::size_t parameters = 0;
   for (std::size_t at = 0; at < raw.size();) {
@@ -208,7 +208,8 @@ line_census take_census(std::string_view raw, const horizon_limits& limits) {
 
 }  // namespace
 
-parse_horizon find_parse_horizon(std::string_view raw, const horizon_limits& limits) {
+parse_horizon find_parse_horizon(std::string_view raw, const parse_limits& limits,
+                                 std::size_t max_delimiters) {
   // Each limit gives a cut (or npos); the earliest one is the horizon.
   constexpr auto none = std::string_view::npos;
   constexpr const char* rest = "; the rest of the message is not parsed (the raw message is kept whole)";
@@ -223,10 +224,10 @@ parse_horizon find_parse_horizon(std::string_view raw, const horizon_limits& lim
     h.length = census.field.at;
     h.reason = census.field.reason + rest;
   }
-  if (census.dash_lines > limits.max_delimiters) {
-    if (const auto cut = delimiter_limit(raw.substr(0, h.length), limits.max_delimiters); cut != none) {
+  if (census.dash_lines > max_delimiters) {
+    if (const auto cut = delimiter_limit(raw.substr(0, h.length), max_delimiters); cut != none) {
       h.length = cut;
-      h.reason = "more than " + std::to_string(limits.max_delimiters) + " MIME boundary lines" + rest;
+      h.reason = "more than " + std::to_string(max_delimiters) + " MIME boundary lines" + rest;
     }
   }
   return h;

@@ -214,12 +214,7 @@ parsed_message parse(std::string_view raw, const parse_limits& limits) {
   parsed_message out;
   warning_list warnings;
   options_ptr options = make_options(&warnings);
-  const detail::parse_horizon horizon =
-      detail::find_parse_horizon(raw, {.max_delimiters = 4 * limits.max_parts + 4,
-                                       .max_header_fields = limits.max_header_fields,
-                                       .max_field_parameters = limits.max_field_parameters,
-                                       .max_parameters = limits.max_parameters,
-                                       .max_address_groups = limits.max_address_groups});
+  const detail::parse_horizon horizon = detail::find_parse_horizon(raw, limits, 4 * limits.max_parts + 4);
   if (!horizon.reason.empty()) warnings.add(horizon.reason);
   // A prefix of raw: GMime's offsets stay offsets into raw.
   detail::gobject_ptr<GMimeStream> stream = detail::make_view_stream(raw.substr(0, horizon.length));

@@ -33,7 +33,7 @@ struct parse_limits {
   // Multipart/message nesting levels walked (the top-level entity is level 1). Real mail
   // nests 4-6 levels (mixed > alternative > related > ...; forwarded messages add one).
   std::size_t max_depth = 32;
-  // GMime is shown raw only up to the (4 * max_parts + 1)-th MIME boundary line and the
+  // GMime is shown raw only up to the (4 * max_parts + 5)-th MIME boundary line and the
   // (max_header_fields + 1)-th top-level header field (parse_horizon.hpp): it builds an object
   // for each, so 50 MB of tiny parts or header lines would otherwise cost gigabytes.
   std::size_t max_header_fields = 10000;
