@@ -4,6 +4,8 @@
 #include <set>
 #include <unordered_set>
 
+#include "mime/text_util.hpp"
+
 namespace mailjar::mime::detail {
 namespace {
 
@@ -20,10 +22,7 @@ std::unordered_set<std::string_view> declared_boundaries(std::string_view raw) {
   static constexpr std::string_view key = "boundary";
   std::unordered_set<std::string_view> out;
   for (std::size_t at = 0; at + key.size() < raw.size(); ++at) {
-    if (lower(raw[at]) != 'b') continue;
-    std::size_t i = 0;
-    while (i < key.size() && lower(raw[at + i]) == key[i]) ++i;
-    if (i < key.size()) continue;
+    if (!starts_with_ascii_ci(raw.substr(at), key)) continue;
     std::size_t p = at + key.size();
     while (p < raw.size() && blank(raw[p])) ++p;
     if (p >= raw.size() || raw[p] != '=') continue;
@@ -99,10 +98,7 @@ template <std::size_t N>
 bool field_named(std::string_view raw, std::size_t at, const std::string_view (&names)[N],
                  std::size_t& value) {
   for (const std::string_view name : names) {
-    if (raw.size() - at <= name.size()) continue;
-    std::size_t i = 0;
-    while (i < name.size() && lower(raw[at + i]) == name[i]) ++i;
-    if (i < name.size()) continue;
+    if (!starts_with_ascii_ci(raw.substr(at), name)) continue;
     std::size_t p = at + name.size();
     while (p < raw.size() && blank(raw[p])) ++p;
     if (p < raw.size() && raw[p] == ':') {

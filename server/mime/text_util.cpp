@@ -69,4 +69,13 @@ std::string ascii_lower(std::string_view s) {
   return out;
 }
 
+bool starts_with_ascii_ci(std::string_view s, std::string_view lower_prefix) {
+  if (s.size() < lower_prefix.size()) return false;
+  for (std::size_t i = 0; i < lower_prefix.size(); ++i) {
+    const char c = s[i];
+    if ((c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c) != lower_prefix[i]) return false;
+  }
+  return true;
+}
+
 }  // namespace mailjar::mime

@@ -1,5 +1,6 @@
 // Small text helpers shared by the mime module: whitespace collapsing, UTF-8-safe
-// truncation, the message snippet, header unfolding, trimming and ASCII lower-casing.
+// truncation, the message snippet, header unfolding, trimming, ASCII lower-casing and
+// case-insensitive prefixes.
 // Pure functions; safe from any thread.
 #pragma once
 
@@ -31,5 +32,8 @@ std::string unfold_header_value(std::string_view raw_value);
 
 // ASCII lower-case copy.
 std::string ascii_lower(std::string_view s);
+
+// Does `s` start with `lower_prefix` (written in lower case), ASCII letters matched in any case?
+bool starts_with_ascii_ci(std::string_view s, std::string_view lower_prefix);
 
 }  // namespace mailjar::mime

@@ -147,3 +147,12 @@ TEST_CASE("header values are unfolded and trimmed", "[mime][headers]") {
   CHECK(unfold_header_value("\ta\r\n\tb") == "a\tb");
   CHECK(unfold_header_value("") == "");
 }
+
+TEST_CASE("case-insensitive ASCII prefixes", "[mime]") {
+  CHECK(starts_with_ascii_ci("Content-Type: x", "content-type"));
+  CHECK(starts_with_ascii_ci("CONTENT-TYPE", "content-type"));
+  CHECK(starts_with_ascii_ci("anything", ""));
+  CHECK_FALSE(starts_with_ascii_ci("Content-Typ", "content-type"));
+  CHECK_FALSE(starts_with_ascii_ci("X-Content-Type", "content-type"));
+  CHECK_FALSE(starts_with_ascii_ci("C\xc3\xb6ntent", "content"));  // only ASCII letters fold
+}
